@@ -1,0 +1,262 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
+)
+
+// ConnectParams are the inputs of Connect.
+type ConnectParams struct {
+	// UserID is the host's signed-in user. Required.
+	UserID string
+	// Strategy is oauth_<name> or oauth_custom_<slug>. Required.
+	Strategy string
+	// RedirectURL is where the browser goes after the callback: a path on
+	// the host ("/settings") or an absolute http(s) URL. Required.
+	RedirectURL string
+	// AdditionalScopes are requested on top of the provider's defaults.
+	AdditionalScopes []string
+	// Label tells apart several accounts of one provider.
+	Label string
+	// OIDCPrompt and OIDCLoginHint are passed to the provider as prompt
+	// and login_hint.
+	OIDCPrompt    string
+	OIDCLoginHint string
+	// Binding, when set, binds the flow to the browser that started it:
+	// the callback must present the same value (httpadapter keeps it in a
+	// cookie). Only its hash is stored.
+	Binding string
+}
+
+// ReauthorizeParams are the inputs of Reauthorize.
+type ReauthorizeParams struct {
+	UserID    string
+	AccountID string
+	// AdditionalScopes are requested on top of the approved ones.
+	AdditionalScopes []string
+	RedirectURL      string
+	OIDCPrompt       string
+	OIDCLoginHint    string
+	Binding          string
+}
+
+// Connect starts linking a new external account to a user: it returns the
+// account, unverified, whose Verification.ExternalVerificationRedirectURL is
+// the provider's authorization URL to send the browser to. The flow (state
+// hash, PKCE verifier, nonce) waits in the flow store for Complete.
+//
+// # Errors
+//
+// An empty UserID is authentication_invalid; an unknown strategy
+// verification_strategy_invalid; a strategy without a provider
+// oauth_provider_not_enabled; a bad redirect URL, label, scope or prompt
+// form_param_invalid (meta.param_name names it). Nothing is stored on bad
+// input. Store failures are store_unavailable.
+func (s *Service) Connect(ctx context.Context, p ConnectParams) (*ExternalAccount, error) {
+	if p.UserID == "" {
+		return nil, verification.ErrAuthenticationInvalid
+	}
+	strategy, err := verification.ParseStrategy(p.Strategy)
+	if err != nil {
+		return nil, err
+	}
+	prov, err := s.providers.Lookup(strategy)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ValidateRedirectURL(p.RedirectURL); err != nil {
+		return nil, err
+	}
+	if err := validateScopes(p.AdditionalScopes); err != nil {
+		return nil, err
+	}
+	if err := validateLabel(p.Label); err != nil {
+		return nil, err
+	}
+	if err := validatePrompt(p.OIDCPrompt, p.OIDCLoginHint); err != nil {
+		return nil, err
+	}
+
+	now := s.clock()
+	a := &ExternalAccount{
+		ID:               s.newID(AccountIDPrefix),
+		UserID:           p.UserID,
+		IdentificationID: s.newID(IdentificationIDPrefix),
+		Provider:         strategy,
+		Label:            p.Label,
+		CreatedAt:        now,
+		UpdatedAt:        now,
+	}
+	fr := flowRequest{
+		kind:        FlowConnect,
+		account:     a,
+		scopes:      mergeScopes(prov.Metadata().DefaultScopes, p.AdditionalScopes),
+		redirectURL: p.RedirectURL,
+		prompt:      p.OIDCPrompt,
+		loginHint:   p.OIDCLoginHint,
+		bindingHash: bindingHash(p.Binding),
+		offline:     true,
+	}
+	// The flow is saved before the account: a failure in between leaves a
+	// flow whose callback finds no account, never an account whose
+	// redirect URL leads nowhere.
+	started, err := s.startFlow(ctx, prov, fr, now)
+	if err != nil {
+		return nil, err
+	}
+	a.Verification = s.policy.Start(strategy, started.url, started.key, now)
+	if err := s.accounts.CreateAccount(ctx, a); err != nil {
+		return nil, err
+	}
+	s.log.LogAttrs(ctx, levelInfo, "tether: connect started", accountAttrs(a)...)
+	return a, nil
+}
+
+// Reauthorize starts a new verification of an existing account, asking for
+// its approved scopes plus AdditionalScopes. The returned account is
+// unverified with a fresh authorization URL; until the callback succeeds the
+// previous grant (identity, tokens, approved scopes) stays as it was, and it
+// stays so if the reauthorization fails or expires. On success the provider
+// must return the same identity, else the verification fails with
+// external_account_identity_mismatch.
+//
+// An account that never verified (its connect failed or expired) may be
+// reauthorized too: that retries the connect.
+//
+// # Errors
+//
+// As Connect, plus external_account_not_found for an account that does not
+// exist or belongs to another user, and conflict when the account changed
+// concurrently more often than the Service retries.
+func (s *Service) Reauthorize(ctx context.Context, p ReauthorizeParams) (*ExternalAccount, error) {
+	if p.UserID == "" {
+		return nil, verification.ErrAuthenticationInvalid
+	}
+	if _, err := ValidateRedirectURL(p.RedirectURL); err != nil {
+		return nil, err
+	}
+	if err := validateScopes(p.AdditionalScopes); err != nil {
+		return nil, err
+	}
+	if err := validatePrompt(p.OIDCPrompt, p.OIDCLoginHint); err != nil {
+		return nil, err
+	}
+	a, err := s.get(ctx, p.UserID, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	prov, err := s.providers.Lookup(a.Provider)
+	if err != nil {
+		return nil, err
+	}
+	offline := true
+	if a.HasIdentity() {
+		if tok, err := s.openTokens(ctx, a.ID); err == nil && tok.RefreshToken != "" {
+			offline = false
+		}
+	}
+	for range maxCASRetries {
+		now := s.clock()
+		fr := flowRequest{
+			kind:        FlowReauthorize,
+			account:     a,
+			scopes:      mergeScopes(prov.Metadata().DefaultScopes, a.ApprovedScopes, p.AdditionalScopes),
+			redirectURL: p.RedirectURL,
+			prompt:      p.OIDCPrompt,
+			loginHint:   p.OIDCLoginHint,
+			bindingHash: bindingHash(p.Binding),
+			offline:     offline,
+		}
+		started, err := s.startFlow(ctx, prov, fr, now)
+		if err != nil {
+			return nil, err
+		}
+		next := a.Clone()
+		next.Verification = s.policy.Start(a.Provider, started.url, started.key, now)
+		next.UpdatedAt = now
+		err = s.accounts.UpdateAccount(ctx, next, nil)
+		if err == nil {
+			s.log.LogAttrs(ctx, levelInfo, "tether: reauthorize started", accountAttrs(next)...)
+			return next, nil
+		}
+		if !isConflict(err) {
+			return nil, err
+		}
+		// Someone else wrote the account; the flow just saved is
+		// superseded (its key is not the account's) and expires unused.
+		if a, err = s.get(ctx, p.UserID, p.AccountID); err != nil {
+			return nil, err
+		}
+	}
+	return nil, verification.ErrConflict
+}
+
+// flowRequest is what startFlow needs to begin one authorization.
+type flowRequest struct {
+	kind        FlowKind
+	account     *ExternalAccount
+	scopes      []string
+	redirectURL string
+	prompt      string
+	loginHint   string
+	bindingHash string
+	offline     bool
+}
+
+type startedFlow struct {
+	url string // the provider's authorization URL
+	key string // the flow's key: the hash of its state
+}
+
+// startFlow makes a fresh state, PKCE verifier and (for OpenID Connect)
+// nonce, saves the flow and returns the authorization URL.
+func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) (startedFlow, error) {
+	md := prov.Metadata()
+	state, verifier := randomToken(), randomToken()
+	var nonce string
+	if md.OpenID {
+		nonce = randomToken()
+	}
+	authURL, err := prov.AuthCodeURL(ctx, provider.AuthRequest{
+		State:         state,
+		CodeChallenge: s256(verifier),
+		Nonce:         nonce,
+		RedirectURI:   s.callbackURL,
+		Scopes:        fr.scopes,
+		Prompt:        fr.prompt,
+		LoginHint:     fr.loginHint,
+		Offline:       fr.offline,
+	})
+	if err != nil {
+		return startedFlow{}, err
+	}
+	key := hashKey(state)
+	f := &Flow{
+		StateHash:    key,
+		Kind:         fr.kind,
+		UserID:       fr.account.UserID,
+		AccountID:    fr.account.ID,
+		Strategy:     fr.account.Provider,
+		CodeVerifier: verifier,
+		Nonce:        nonce,
+		RedirectURL:  fr.redirectURL,
+		Scopes:       fr.scopes,
+		BindingHash:  fr.bindingHash,
+		CreatedAt:    now,
+		ExpiresAt:    now.Add(s.policy.Lifetime() + s.retention),
+	}
+	if err := s.flows.SaveFlow(ctx, f); err != nil {
+		return startedFlow{}, err
+	}
+	return startedFlow{url: authURL, key: key}, nil
+}
+
+func bindingHash(binding string) string {
+	if binding == "" {
+		return ""
+	}
+	return hashKey(binding)
+}

@@ -1,0 +1,169 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Config configures a Service. Accounts, Flows, Providers, Keyring and
+// CallbackURL are required; every other zero value is a sensible default.
+type Config struct {
+	// Accounts stores external accounts.
+	Accounts AccountStore
+	// Tokens stores sealed tokens. When nil, Accounts is used, which must
+	// then implement TokenStore (every Tether store does).
+	Tokens TokenStore
+	// Flows stores in-flight authorization flows. It may be another backend
+	// than Accounts (flows in Redis, accounts in PostgreSQL).
+	Flows FlowStore
+	// Providers resolves strategies to providers.
+	Providers *provider.Registry
+	// Keyring seals provider tokens before they reach a store.
+	Keyring *Keyring
+	// CallbackURL is the absolute URL of the OAuth callback, as registered
+	// at the providers (the redirect_uri).
+	CallbackURL string
+	// Policy sets MaxAttempts and TTL of verifications.
+	Policy verification.Policy
+	// FlowRetention is how long a store keeps a flow after its
+	// verification expires, so that a late callback is reported as
+	// verification_expired rather than as an unknown state. Default: the
+	// policy's TTL.
+	FlowRetention time.Duration
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+	// NewID makes account and identification ids. Default: NewID.
+	NewID func(prefix string) string
+	// Logger receives one line per outcome, never a secret. Default: no
+	// logging.
+	Logger *slog.Logger
+	// WriteTimeout bounds the store writes that record a callback's outcome
+	// after its flow was taken. They run even when the request's context is
+	// cancelled, so that a consumed flow never leaves its outcome unwritten.
+	// Default: 10s.
+	WriteTimeout time.Duration
+}
+
+// Service implements the use cases of external accounts: Connect, Complete,
+// Reauthorize, List, Get and Destroy. It seals tokens, hashes states and
+// applies the verification state machine once, so stores stay small.
+//
+// A Service is safe for concurrent use.
+type Service struct {
+	accounts     AccountStore
+	tokens       TokenStore
+	flows        FlowStore
+	providers    *provider.Registry
+	keyring      *Keyring
+	callbackURL  string
+	policy       verification.Policy
+	retention    time.Duration
+	now          func() time.Time
+	newID        func(string) string
+	log          *slog.Logger
+	writeTimeout time.Duration
+}
+
+// New returns a Service for cfg, or an error naming what is missing.
+func New(cfg Config) (*Service, error) {
+	s := &Service{
+		accounts:     cfg.Accounts,
+		tokens:       cfg.Tokens,
+		flows:        cfg.Flows,
+		providers:    cfg.Providers,
+		keyring:      cfg.Keyring,
+		callbackURL:  cfg.CallbackURL,
+		policy:       cfg.Policy,
+		retention:    cfg.FlowRetention,
+		now:          cfg.Now,
+		newID:        cfg.NewID,
+		log:          cfg.Logger,
+		writeTimeout: cfg.WriteTimeout,
+	}
+	switch {
+	case s.accounts == nil:
+		return nil, errors.New("account: Config.Accounts is required")
+	case s.flows == nil:
+		return nil, errors.New("account: Config.Flows is required")
+	case s.providers == nil:
+		return nil, errors.New("account: Config.Providers is required")
+	case s.keyring == nil:
+		return nil, errors.New("account: Config.Keyring is required")
+	}
+	if s.tokens == nil {
+		ts, ok := s.accounts.(TokenStore)
+		if !ok {
+			return nil, errors.New("account: Config.Tokens is required when Config.Accounts does not store tokens")
+		}
+		s.tokens = ts
+	}
+	u, err := url.Parse(s.callbackURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return nil, fmt.Errorf("account: Config.CallbackURL %q must be an absolute http(s) URL without userinfo or fragment", s.callbackURL)
+	}
+	if s.retention <= 0 {
+		s.retention = s.policy.Lifetime()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = NewID
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.writeTimeout <= 0 {
+		s.writeTimeout = 10 * time.Second
+	}
+	return s, nil
+}
+
+// clock returns the current time at the wire's millisecond precision.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// Policy returns the verification policy in effect.
+func (s *Service) Policy() verification.Policy { return s.policy }
+
+// Providers returns the provider registry.
+func (s *Service) Providers() *provider.Registry { return s.providers }
+
+// randomToken returns 256 bits from crypto/rand, base64url without padding
+// (43 characters: a valid RFC 7636 verifier, state and nonce).
+func randomToken() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// hashKey is how states and binding values are stored: hex SHA-256.
+func hashKey(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// s256 is the RFC 7636 S256 code challenge of verifier.
+func s256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func equalHashes(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// detached returns a context for the writes that must happen once a flow is
+// consumed: it keeps ctx's values, not its cancellation.
+func (s *Service) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.writeTimeout)
+}

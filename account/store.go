@@ -1,0 +1,164 @@
+package account
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/tetherauth/tether/verification"
+)
+
+// AccountStore persists external accounts and their sealed tokens.
+//
+// Implementations must be safe for concurrent use and must keep these
+// promises, which store/storetest checks for every adapter:
+//   - Not found is verification.ErrExternalAccountNotFound, matched with
+//     errors.Is.
+//   - A (Provider, ProviderUserID) pair with a non-empty ProviderUserID has at
+//     most one account, even under concurrent writers: a write that would
+//     give it a second one fails with verification.ErrExternalAccountExists
+//     and changes nothing.
+//   - Every write is compare-and-swap on Version; a stale Version fails with
+//     verification.ErrConflict and changes nothing.
+//   - A backend that is down or unreachable fails with
+//     verification.ErrStoreUnavailable wrapping the driver's error; never a
+//     panic, never an empty result.
+//   - Accounts returned are the caller's to modify: a store never keeps a
+//     reference to an account it was given or returned.
+//
+// Timestamps are stored with at least millisecond precision.
+type AccountStore interface {
+	// CreateAccount inserts a, whose Version must be 0; on success
+	// a.Version is 1. An account with a.ID already stored is
+	// verification.ErrConflict.
+	CreateAccount(ctx context.Context, a *ExternalAccount) error
+
+	// GetAccount returns the account with id.
+	GetAccount(ctx context.Context, id string) (*ExternalAccount, error)
+
+	// ListAccounts returns the accounts of userID in creation order
+	// (CreatedAt, ties broken by ID); an empty list, not an error, when
+	// there are none.
+	ListAccounts(ctx context.Context, userID string) ([]*ExternalAccount, error)
+
+	// FindAccountByIdentity returns the one account whose (Provider,
+	// ProviderUserID) is (provider, providerUserID).
+	FindAccountByIdentity(ctx context.Context, provider verification.Strategy, providerUserID string) (*ExternalAccount, error)
+
+	// UpdateAccount replaces the stored account if its version equals
+	// a.Version, and on success increments a.Version. When tokens is not
+	// nil, the account's sealed tokens are replaced in the same atomic
+	// write (tokens.AccountID must be a.ID; tokens.Version is ignored and
+	// set to the stored token version on return).
+	//
+	// The identity may be set on an account that has none; once set it
+	// never changes, and a write that would change it (or the UserID) is
+	// verification.ErrConflict. ID and CreatedAt never change.
+	UpdateAccount(ctx context.Context, a *ExternalAccount, tokens *SealedTokens) error
+
+	// DeleteAccount deletes the account with id and its tokens in one
+	// atomic write. Deleting an account that does not exist returns nil.
+	DeleteAccount(ctx context.Context, id string) error
+}
+
+// TokenStore persists the sealed tokens of accounts. A store that implements
+// AccountStore and TokenStore keeps tokens with their account: tokens exist
+// only for an existing account and go when it goes.
+//
+// Implementations must be safe for concurrent use; errors follow
+// AccountStore's rules, with verification.ErrResourceNotFound for an account
+// that has no tokens.
+type TokenStore interface {
+	// GetTokens returns the sealed tokens of the account.
+	GetTokens(ctx context.Context, accountID string) (*SealedTokens, error)
+
+	// SwapTokens stores t if the stored token version equals t.Version
+	// (0: no tokens are stored yet), and on success increments t.Version.
+	// A stale version is verification.ErrConflict; an account that does not
+	// exist is verification.ErrExternalAccountNotFound.
+	SwapTokens(ctx context.Context, t *SealedTokens) error
+}
+
+// SealedTokens are an account's provider tokens, sealed by the Service's
+// Keyring. Stores see only the opaque Blob.
+type SealedTokens struct {
+	AccountID string
+	// Blob is the AEAD ciphertext, bound to AccountID; see Keyring.
+	Blob []byte
+	// Version is the compare-and-swap counter of the account's tokens.
+	Version   int64
+	UpdatedAt time.Time
+}
+
+// Clone returns a deep copy of t.
+func (t *SealedTokens) Clone() *SealedTokens {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.Blob = slices.Clone(t.Blob)
+	return &c
+}
+
+// FlowKind says what a flow was started for.
+type FlowKind string
+
+// Flow kinds.
+const (
+	FlowConnect     FlowKind = "connect"
+	FlowReauthorize FlowKind = "reauthorize"
+)
+
+// Flow is the server-side half of one authorization request: everything the
+// callback needs, keyed by the hash of the state the browser carries. The
+// state itself is never stored.
+type Flow struct {
+	// StateHash is the key: the hex SHA-256 of the state.
+	StateHash string
+	Kind      FlowKind
+	UserID    string
+	AccountID string
+	Strategy  verification.Strategy
+	// CodeVerifier is the RFC 7636 PKCE verifier. Secret.
+	CodeVerifier string
+	// Nonce is the OpenID Connect nonce, "" for plain OAuth 2.0. Secret.
+	Nonce string
+	// RedirectURL is where the browser goes after the callback.
+	RedirectURL string
+	// Scopes are the scopes requested.
+	Scopes []string
+	// BindingHash is the hex SHA-256 of the value that binds the flow to the
+	// browser that started it, "" when the flow is not bound.
+	BindingHash string
+	CreatedAt   time.Time
+	// ExpiresAt is when the store must stop returning the flow.
+	ExpiresAt time.Time
+}
+
+// Clone returns a deep copy of f.
+func (f *Flow) Clone() *Flow {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Scopes = slices.Clone(f.Scopes)
+	return &c
+}
+
+// FlowStore persists flows until their callback takes them.
+//
+// Implementations must be safe for concurrent use and keep these promises,
+// checked by store/storetest:
+//   - TakeFlow is atomic: of any number of concurrent takers of one flow,
+//     exactly one gets it; the others get verification.ErrResourceNotFound.
+//   - A flow past its ExpiresAt is never returned.
+//   - Errors follow AccountStore's rules.
+type FlowStore interface {
+	// SaveFlow stores f until f.ExpiresAt. A flow with the same StateHash
+	// already stored is verification.ErrConflict.
+	SaveFlow(ctx context.Context, f *Flow) error
+
+	// TakeFlow returns and deletes the flow with stateHash, or
+	// verification.ErrResourceNotFound when there is none or it expired.
+	TakeFlow(ctx context.Context, stateHash string) (*Flow, error)
+}

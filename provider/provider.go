@@ -1,0 +1,167 @@
+// Package provider defines how Tether talks to an external identity
+// provider: the [Provider] interface, the normalized [Identity] of the
+// account at the provider, the [Token] the provider issued, and a [Registry]
+// that resolves a strategy (oauth_google, oauth_custom_dev) to its provider.
+//
+// Generic implementations live in sub-packages: provider/oidc for any OpenID
+// Connect provider (discovery, ID tokens verified with go-oidc), and one
+// package per catalogue provider. provider/providertest is a real,
+// spec-following fake authorization server for tests and demos.
+//
+// # Errors
+//
+// Implementations report failures as *verification.Error values so that the
+// account Service can apply the state machine without knowing the provider:
+// verification.ErrTokenExchange when the code exchange fails,
+// verification.ErrFetchUser when the profile cannot be fetched,
+// verification.ErrIDTokenInvalid when an ID token fails validation, and
+// verification.ErrProviderNotEnabled for a strategy nobody registered.
+// Errors never carry the code, the PKCE verifier, the nonce or a token, and
+// never echo a provider's raw response body.
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/tetherauth/tether/verification"
+)
+
+// Provider is one external identity provider, configured with the host's
+// client credentials. Implementations must be safe for concurrent use.
+type Provider interface {
+	// Strategy is the verification strategy this provider serves, such as
+	// oauth_google or oauth_custom_dev.
+	Strategy() verification.Strategy
+
+	// Metadata describes the provider: its issuer and what it supports.
+	Metadata() Metadata
+
+	// AuthCodeURL returns the URL of the provider's authorization endpoint
+	// for req. It does no I/O beyond what configuration needs and never
+	// logs req.
+	AuthCodeURL(ctx context.Context, req AuthRequest) (string, error)
+
+	// Exchange redeems an authorization code for tokens (with the PKCE
+	// verifier), validates them (for OpenID Connect: the ID token's
+	// signature, issuer, audience, expiry, issued-at, nonce and subject) and
+	// returns the account's identity and the tokens.
+	Exchange(ctx context.Context, req ExchangeRequest) (*Identity, *Token, error)
+}
+
+// Metadata describes a provider to the account Service.
+type Metadata struct {
+	// Issuer identifies the authorization server, as in RFC 8414 and OpenID
+	// Connect Discovery. When set, an RFC 9207 "iss" callback parameter must
+	// equal it.
+	Issuer string
+	// IssuerParameterSupported is the server's
+	// authorization_response_iss_parameter_supported: when true, a callback
+	// without "iss" is rejected (RFC 9207 section 2.4).
+	IssuerParameterSupported bool
+	// OpenID reports whether the provider speaks OpenID Connect; the
+	// Service then sends a nonce with every authorization request.
+	OpenID bool
+	// DefaultScopes are requested on every authorization, before any the
+	// user adds.
+	DefaultScopes []string
+	// Title is the human name, such as "Google"; ProviderTitle appends
+	// " Account".
+	Title string
+}
+
+// AuthRequest is what the Service asks a provider's authorization endpoint
+// for. State, CodeChallenge and Nonce are secrets of the flow; a Provider
+// never logs them.
+type AuthRequest struct {
+	// State is the opaque value the provider returns on the callback.
+	State string
+	// CodeChallenge is the RFC 7636 S256 challenge of the flow's verifier;
+	// the method is always S256.
+	CodeChallenge string
+	// Nonce is set for OpenID Connect providers and must be sent as the
+	// "nonce" parameter.
+	Nonce string
+	// RedirectURI is the absolute callback URL registered at the provider.
+	RedirectURI string
+	// Scopes are the scopes to request, defaults included.
+	Scopes []string
+	// Prompt is the OpenID Connect "prompt" parameter ("consent",
+	// "select_account", ...); empty means none.
+	Prompt string
+	// LoginHint is the OpenID Connect "login_hint" parameter; empty means
+	// none.
+	LoginHint string
+	// Offline asks for a refresh token where the provider needs to be asked
+	// (Google's access_type=offline).
+	Offline bool
+}
+
+// ExchangeRequest is what the Service gives a provider to redeem an
+// authorization code.
+type ExchangeRequest struct {
+	Code         string
+	CodeVerifier string
+	RedirectURI  string
+	// Nonce is the nonce sent in the authorization request; an OpenID
+	// Connect provider requires the ID token's nonce claim to equal it.
+	Nonce string
+	// Params are the other callback parameters, for providers that send
+	// data on the callback itself (Apple's "user" on form_post). Tether
+	// removes code, state and iss before passing them on.
+	Params map[string][]string
+}
+
+// Identity is the account at the provider, normalized.
+type Identity struct {
+	// ProviderUserID is the stable identifier of the account at the
+	// provider: the OpenID Connect "sub", GitHub's numeric id. Never an
+	// email address or a login name, which can change hands.
+	ProviderUserID string
+	EmailAddress   string
+	// EmailVerified is the provider's word on EmailAddress; nil when the
+	// provider does not say.
+	EmailVerified *bool
+	FirstName     string
+	LastName      string
+	AvatarURL     string
+	Username      string
+	// Claims are the raw claims or profile fields the identity was mapped
+	// from, for hosts that need more. They are never stored by Tether.
+	Claims map[string]any
+}
+
+// Token is what the provider's token endpoint issued. It is secret: the
+// Service seals it before any store sees it, and its String method hides it.
+type Token struct {
+	AccessToken  string
+	TokenType    string
+	RefreshToken string
+	IDToken      string
+	// Expiry is when the access token expires; zero when unknown.
+	Expiry time.Time
+	// Scopes are the scopes the provider says it granted (the token
+	// response's "scope"), nil when it did not say.
+	Scopes []string
+}
+
+// String hides the token's secrets so that a Token printed by mistake leaks
+// nothing.
+func (t *Token) String() string { return "provider.Token{REDACTED}" }
+
+// GoString hides the token's secrets from %#v.
+func (t *Token) GoString() string { return t.String() }
+
+// Refresher is implemented by providers that can refresh an access token.
+type Refresher interface {
+	// Refresh redeems a refresh token. The returned token's RefreshToken is
+	// empty when the provider did not rotate it.
+	Refresh(ctx context.Context, refreshToken string) (*Token, error)
+}
+
+// Revoker is implemented by providers with a revocation endpoint (RFC 7009
+// or the provider's own).
+type Revoker interface {
+	// Revoke revokes token; hint is "refresh_token" or "access_token".
+	Revoke(ctx context.Context, token, hint string) error
+}

@@ -1,0 +1,283 @@
+// Package memstore is the in-memory reference implementation of every store
+// interface of package account: accounts, sealed tokens and flows.
+//
+// It is for tests, demos and single-process hosts that can lose their data
+// on restart. It passes store/storetest like every other adapter, so it is
+// also the executable reading of the store contracts. All methods are safe
+// for concurrent use; no goroutine is started.
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Store holds accounts, tokens and flows in maps guarded by one mutex.
+type Store struct {
+	now func() time.Time
+
+	mu         sync.RWMutex
+	accounts   map[string]*account.ExternalAccount
+	identities map[identity]string // -> account id
+	tokens     map[string]*account.SealedTokens
+	flows      map[string]*account.Flow
+}
+
+type identity struct {
+	provider       verification.Strategy
+	providerUserID string
+}
+
+// Options configure a Store; the zero value is the default.
+type Options struct {
+	// Now is the clock used to expire flows. Default: time.Now.
+	Now func() time.Time
+}
+
+var (
+	_ account.AccountStore = (*Store)(nil)
+	_ account.TokenStore   = (*Store)(nil)
+	_ account.FlowStore    = (*Store)(nil)
+)
+
+// New returns an empty Store.
+func New(opts Options) *Store {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Store{
+		now:        opts.Now,
+		accounts:   make(map[string]*account.ExternalAccount),
+		identities: make(map[identity]string),
+		tokens:     make(map[string]*account.SealedTokens),
+		flows:      make(map[string]*account.Flow),
+	}
+}
+
+func idOf(a *account.ExternalAccount) (identity, bool) {
+	return identity{a.Provider, a.ProviderUserID}, a.ProviderUserID != ""
+}
+
+// CreateAccount implements account.AccountStore.
+func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	if a.Version != 0 {
+		return verification.ErrConflict.WithLongMessage("A new account must have version 0.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[a.ID]; ok {
+		return verification.ErrConflict
+	}
+	if id, ok := idOf(a); ok {
+		if _, taken := s.identities[id]; taken {
+			return verification.ErrExternalAccountExists
+		}
+		s.identities[id] = a.ID
+	}
+	a.Version = 1
+	s.accounts[a.ID] = a.Clone()
+	return nil
+}
+
+// GetAccount implements account.AccountStore.
+func (s *Store) GetAccount(ctx context.Context, id string) (*account.ExternalAccount, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[id]
+	if !ok {
+		return nil, verification.ErrExternalAccountNotFound
+	}
+	return a.Clone(), nil
+}
+
+// ListAccounts implements account.AccountStore.
+func (s *Store) ListAccounts(ctx context.Context, userID string) ([]*account.ExternalAccount, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.RLock()
+	out := []*account.ExternalAccount{}
+	for _, a := range s.accounts {
+		if a.UserID == userID {
+			out = append(out, a.Clone())
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *account.ExternalAccount) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// FindAccountByIdentity implements account.AccountStore.
+func (s *Store) FindAccountByIdentity(ctx context.Context, provider verification.Strategy, providerUserID string) (*account.ExternalAccount, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.identities[identity{provider, providerUserID}]
+	if !ok || providerUserID == "" {
+		return nil, verification.ErrExternalAccountNotFound
+	}
+	return s.accounts[id].Clone(), nil
+}
+
+// UpdateAccount implements account.AccountStore.
+func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, tokens *account.SealedTokens) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	if tokens != nil && tokens.AccountID != a.ID {
+		return verification.ErrInternal.WithLongMessage("Tokens given for another account.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.accounts[a.ID]
+	if !ok {
+		return verification.ErrExternalAccountNotFound
+	}
+	if cur.Version != a.Version {
+		return verification.ErrConflict
+	}
+	if cur.UserID != a.UserID || (cur.HasIdentity() && (cur.Provider != a.Provider || cur.ProviderUserID != a.ProviderUserID)) {
+		return verification.ErrConflict.WithLongMessage("An account's user and identity never change.")
+	}
+	newID, hasID := idOf(a)
+	if hasID && !cur.HasIdentity() {
+		if _, taken := s.identities[newID]; taken {
+			return verification.ErrExternalAccountExists
+		}
+		s.identities[newID] = a.ID
+	}
+	a.Version++
+	s.accounts[a.ID] = a.Clone()
+	if tokens != nil {
+		var v int64 = 1
+		if old, ok := s.tokens[a.ID]; ok {
+			v = old.Version + 1
+		}
+		tokens.Version = v
+		s.tokens[a.ID] = tokens.Clone()
+	}
+	return nil
+}
+
+// DeleteAccount implements account.AccountStore.
+func (s *Store) DeleteAccount(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[id]
+	if !ok {
+		return nil
+	}
+	if key, ok := idOf(a); ok {
+		delete(s.identities, key)
+	}
+	delete(s.accounts, id)
+	delete(s.tokens, id)
+	return nil
+}
+
+// GetTokens implements account.TokenStore.
+func (s *Store) GetTokens(ctx context.Context, accountID string) (*account.SealedTokens, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, ok := s.tokens[accountID]
+	if !ok {
+		return nil, verification.ErrResourceNotFound
+	}
+	return t.Clone(), nil
+}
+
+// SwapTokens implements account.TokenStore.
+func (s *Store) SwapTokens(ctx context.Context, t *account.SealedTokens) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[t.AccountID]; !ok {
+		return verification.ErrExternalAccountNotFound
+	}
+	var cur int64
+	if old, ok := s.tokens[t.AccountID]; ok {
+		cur = old.Version
+	}
+	if cur != t.Version {
+		return verification.ErrConflict
+	}
+	t.Version++
+	s.tokens[t.AccountID] = t.Clone()
+	return nil
+}
+
+// SaveFlow implements account.FlowStore.
+func (s *Store) SaveFlow(ctx context.Context, f *account.Flow) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.flows[f.StateHash]; ok && s.now().Before(old.ExpiresAt) {
+		return verification.ErrConflict
+	}
+	s.flows[f.StateHash] = f.Clone()
+	return nil
+}
+
+// TakeFlow implements account.FlowStore.
+func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.flows[stateHash]
+	if !ok {
+		return nil, verification.ErrResourceNotFound
+	}
+	delete(s.flows, stateHash)
+	if !s.now().Before(f.ExpiresAt) {
+		return nil, verification.ErrResourceNotFound
+	}
+	return f, nil
+}
+
+// DeleteExpired removes expired flows and returns how many. Expired flows
+// are never returned anyway; this only frees their memory. A host calls it
+// from its own ticker if it keeps a Store for long.
+func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, f := range s.flows {
+		if !now.Before(f.ExpiresAt) {
+			delete(s.flows, k)
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,62 @@
+package memstore_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/store/memstore"
+	"github.com/tetherauth/tether/store/storetest"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Stores {
+		clock := &fakeClock{now: time.Now()}
+		s := memstore.New(memstore.Options{Now: clock.Now})
+		return storetest.Stores{Accounts: s, Tokens: s, Flows: s, Advance: clock.Advance}
+	})
+}
+
+func TestDeleteExpired(t *testing.T) {
+	clock := &fakeClock{now: time.Now()}
+	s := memstore.New(memstore.Options{Now: clock.Now})
+	ctx := t.Context()
+	for i, ttl := range []time.Duration{time.Minute, time.Hour} {
+		f := newFlow(clock.Now(), ttl)
+		f.StateHash = string(rune('a' + i))
+		if err := s.SaveFlow(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(2 * time.Minute)
+	n, err := s.DeleteExpired(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteExpired = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := s.TakeFlow(ctx, "b"); err != nil {
+		t.Fatalf("unexpired flow gone: %v", err)
+	}
+}
+
+func newFlow(now time.Time, ttl time.Duration) *account.Flow {
+	return &account.Flow{Kind: account.FlowConnect, UserID: "u", AccountID: "eac_1", CreatedAt: now, ExpiresAt: now.Add(ttl)}
+}
