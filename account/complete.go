@@ -247,10 +247,11 @@ func (c *callback) fail(ctx context.Context, a *ExternalAccount, cause *verifica
 // succeed checks the identity's ownership, then verifies the account and
 // stores its tokens in one write.
 func (c *callback) succeed(ctx context.Context, a *ExternalAccount, ident *provider.Identity, tok *provider.Token) (*ExternalAccount, error) {
-	if cause, err := c.ownership(ctx, a, ident); err != nil {
-		return nil, err
-	} else if cause != nil {
-		return c.fail(ctx, a, cause)
+	// The store's unique identity index decides ownership in the write
+	// itself; the owner is looked up only when the write says the identity
+	// is taken, which keeps the happy path to three store calls.
+	if a.HasIdentity() && a.ProviderUserID != ident.ProviderUserID {
+		return c.fail(ctx, a, verification.ErrIdentityMismatch)
 	}
 	record := tokenRecordFrom(tok)
 	if record.RefreshToken == "" && a.HasIdentity() {
@@ -275,7 +276,7 @@ func (c *callback) succeed(ctx context.Context, a *ExternalAccount, ident *provi
 		return c.s.sealTokens(n.ID, record)
 	})
 	if errors.Is(err, verification.ErrExternalAccountExists) {
-		// Lost a race for the identity to another account.
+		// The identity belongs to another account.
 		cause, ferr := c.ownership(ctx, a, ident)
 		if ferr != nil {
 			return nil, ferr

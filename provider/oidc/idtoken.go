@@ -1,0 +1,162 @@
+package oidc
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/tetherauth/tether/verification"
+)
+
+// idTokenCheck names the ID token check that failed. It is the cause of an
+// ErrIDTokenInvalid and the end of its long message, and holds nothing from
+// the token.
+type idTokenCheck string
+
+func (c idTokenCheck) Error() string { return "oidc: ID token " + string(c) }
+
+// The ID token checks.
+const (
+	checkMissing    idTokenCheck = "is missing from the token response"
+	checkMalformed  idTokenCheck = "is not a well-formed signed JWT"
+	checkAlgorithm  idTokenCheck = "is signed with an algorithm that is not allowed"
+	checkSignature  idTokenCheck = "has a signature that does not verify with the provider's keys"
+	checkIssuer     idTokenCheck = "was issued by another issuer (iss)"
+	checkAudience   idTokenCheck = "was issued to another audience (aud)"
+	checkExpired    idTokenCheck = "has expired (exp)"
+	checkNotYet     idTokenCheck = "is not valid yet (nbf)"
+	checkClaims     idTokenCheck = "has malformed claims"
+	checkSubject    idTokenCheck = "has no subject (sub)"
+	checkIssuedAt   idTokenCheck = "has no issue time (iat)"
+	checkFuture     idTokenCheck = "was issued in the future (iat)"
+	checkAZP        idTokenCheck = "was issued to another authorized party (azp)"
+	checkMissingAZP idTokenCheck = "has several audiences and no authorized party (azp)"
+	checkNonce      idTokenCheck = "has a nonce that does not match the authorization request's"
+	checkAtHash     idTokenCheck = "has an access token hash (at_hash) that does not match the access token"
+)
+
+// idTokenInvalid is the error of a failed check.
+func idTokenInvalid(c idTokenCheck) *verification.Error {
+	return verification.ErrIDTokenInvalid.
+		WithLongMessage("The provider's ID token " + string(c) + ".").
+		Wrap(c)
+}
+
+// verifyIDToken validates raw as OpenID Connect Core section 3.1.3.7 says
+// and returns its claims. go-oidc checks the algorithm, signature, iss, aud
+// and exp; the other checks are the ones it leaves to its callers. The nonce
+// is checked when wantNonce is set: refreshed ID tokens carry none (section
+// 12.2).
+func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce string, wantNonce bool) (map[string]any, error) {
+	// The algorithm is checked before go-oidc, whose error would not say
+	// which check failed.
+	if _, err := jose.ParseSignedCompact(raw, p.algorithms); err != nil {
+		if alg := headerAlgorithm(raw); alg != "" && !slices.Contains(p.algorithms, jose.SignatureAlgorithm(alg)) {
+			return nil, idTokenInvalid(checkAlgorithm)
+		}
+		return nil, idTokenInvalid(checkMalformed)
+	}
+	idt, err := p.verifier.Verify(ctx, raw)
+	if err != nil {
+		return nil, idTokenInvalid(p.failedCheck(ctx, raw, err))
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return nil, idTokenInvalid(checkClaims)
+	}
+	if idt.Subject == "" {
+		return nil, idTokenInvalid(checkSubject)
+	}
+	if _, ok := claims["iat"].(float64); !ok {
+		return nil, idTokenInvalid(checkIssuedAt)
+	}
+	if idt.IssuedAt.After(p.now().Add(p.skew)) {
+		return nil, idTokenInvalid(checkFuture)
+	}
+	if v, ok := claims["azp"]; ok {
+		if azp, _ := v.(string); azp != p.clientID {
+			return nil, idTokenInvalid(checkAZP)
+		}
+	} else if len(idt.Audience) > 1 {
+		return nil, idTokenInvalid(checkMissingAZP)
+	}
+	if wantNonce && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		return nil, idTokenInvalid(checkNonce)
+	}
+	if idt.AccessTokenHash != "" && idt.VerifyAccessToken(accessToken) != nil {
+		return nil, idTokenInvalid(checkAtHash)
+	}
+	return claims, nil
+}
+
+// failedCheck finds which go-oidc check rejected raw. go-oidc verifies the
+// signature before any claim, so when the signature verifies (the key set
+// is cached by then; the algorithm was checked above), a claim check failed
+// and the now-authentic claims say which.
+func (p *Provider) failedCheck(ctx context.Context, raw string, err error) idTokenCheck {
+	var expired *oidc.TokenExpiredError
+	if errors.As(err, &expired) {
+		return checkExpired
+	}
+	payload, err := p.keySet.VerifySignature(ctx, raw)
+	if err != nil {
+		return checkSignature
+	}
+	var c struct {
+		Issuer    string          `json:"iss"`
+		Audience  json.RawMessage `json:"aud"`
+		NotBefore *float64        `json:"nbf"`
+	}
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return checkClaims
+	}
+	if c.Issuer != p.issuer {
+		return checkIssuer
+	}
+	var aud []string
+	var one string
+	if json.Unmarshal(c.Audience, &one) == nil {
+		aud = []string{one}
+	} else if json.Unmarshal(c.Audience, &aud) != nil {
+		return checkAudience
+	}
+	if !slices.Contains(aud, p.clientID) {
+		return checkAudience
+	}
+	if c.NotBefore != nil && time.Unix(int64(*c.NotBefore), 0).After(p.now()) {
+		return checkNotYet
+	}
+	return checkClaims
+}
+
+// algPattern is what an "alg" header must look like to be compared.
+var algPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,16}$`)
+
+// headerAlgorithm returns the "alg" of a compact JWS's header without
+// verifying anything, or "".
+func headerAlgorithm(raw string) string {
+	h, _, ok := strings.Cut(raw, ".")
+	if !ok {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		return ""
+	}
+	var header struct {
+		Alg string `json:"alg"`
+	}
+	if json.Unmarshal(b, &header) != nil || !algPattern.MatchString(header.Alg) {
+		return ""
+	}
+	return header.Alg
+}

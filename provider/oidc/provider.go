@@ -1,0 +1,269 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Provider is an OpenID Connect provider, configured from its discovery
+// document. It is safe for concurrent use.
+type Provider struct {
+	strategy     verification.Strategy
+	title        string
+	issuer       string
+	clientID     string
+	clientSecret string
+	scopes       []string
+	authStyle    oauth2.AuthStyle
+	timeout      time.Duration
+	now          func() time.Time
+	skew         time.Duration
+	extra        map[string]string
+	skipUserinfo bool
+	algorithms   []jose.SignatureAlgorithm
+
+	client        *httpClient
+	endpoint      oauth2.Endpoint
+	userinfoURL   string
+	revocationURL string
+	issParameter  bool
+	keySet        *oidc.RemoteKeySet
+	verifier      *oidc.IDTokenVerifier
+}
+
+var (
+	_ provider.Provider  = (*Provider)(nil)
+	_ provider.Refresher = (*Provider)(nil)
+	_ provider.Revoker   = (*Provider)(nil)
+)
+
+// discovery is the part of the discovery document go-oidc does not expose.
+type discovery struct {
+	JWKSURI                  string   `json:"jwks_uri"`
+	RevocationEndpoint       string   `json:"revocation_endpoint"`
+	TokenEndpointAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
+	IssuerParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+}
+
+// New reads the discovery document of cfg.Issuer and returns the provider.
+// It fails when a required Config field is missing or invalid, when
+// discovery fails (unreachable, not JSON, another issuer), or when the
+// document lacks an authorization, token or JWKS endpoint.
+func New(ctx context.Context, cfg Config) (*Provider, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	algs, err := signingAlgorithms(cfg.SigningAlgorithms)
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		strategy:     cfg.Strategy,
+		title:        cfg.Title,
+		issuer:       cfg.Issuer,
+		clientID:     cfg.ClientID,
+		clientSecret: cfg.ClientSecret,
+		scopes:       withOpenID(cfg.Scopes),
+		timeout:      cfg.Timeout,
+		now:          cfg.Now,
+		skew:         cfg.ClockSkew,
+		extra:        make(map[string]string, len(cfg.ExtraAuthParams)),
+		skipUserinfo: cfg.SkipUserinfo,
+	}
+	if len(cfg.Scopes) == 0 {
+		p.scopes = slices.Clone(DefaultScopes)
+	}
+	if p.timeout == 0 {
+		p.timeout = DefaultTimeout
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.skew == 0 {
+		p.skew = DefaultClockSkew
+	}
+	for k, v := range cfg.ExtraAuthParams {
+		p.extra[k] = v
+	}
+	for _, a := range algs {
+		p.algorithms = append(p.algorithms, jose.SignatureAlgorithm(a))
+	}
+	maxBytes := cfg.MaxResponseBytes
+	if maxBytes == 0 {
+		maxBytes = DefaultMaxResponseBytes
+	}
+	p.client = &httpClient{newHTTPClient(cfg.HTTPClient, p.timeout, maxBytes)}
+
+	op, err := oidc.NewProvider(p.client.context(ctx), cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("oidc: discovery of %s failed: %w", cfg.Issuer, discoveryError(err))
+	}
+	var d discovery
+	if err := op.Claims(&d); err != nil {
+		return nil, fmt.Errorf("oidc: discovery of %s failed: %w", cfg.Issuer, errMalformedResponse)
+	}
+	p.endpoint = op.Endpoint()
+	p.endpoint.AuthStyle = cfg.AuthStyle
+	if p.endpoint.AuthStyle == oauth2.AuthStyleAutoDetect {
+		p.endpoint.AuthStyle = chooseAuthStyle(d.TokenEndpointAuthMethods)
+	}
+	p.authStyle = p.endpoint.AuthStyle
+	switch {
+	case p.endpoint.AuthURL == "":
+		return nil, fmt.Errorf("oidc: discovery of %s names no authorization_endpoint", cfg.Issuer)
+	case p.endpoint.TokenURL == "":
+		return nil, fmt.Errorf("oidc: discovery of %s names no token_endpoint", cfg.Issuer)
+	case d.JWKSURI == "":
+		return nil, fmt.Errorf("oidc: discovery of %s names no jwks_uri", cfg.Issuer)
+	}
+	p.userinfoURL = op.UserInfoEndpoint()
+	p.revocationURL = d.RevocationEndpoint
+	p.issParameter = d.IssuerParameterSupported
+	if p.title == "" {
+		if u, err := url.Parse(cfg.Issuer); err == nil && u.Hostname() != "" {
+			p.title = u.Hostname()
+		} else {
+			p.title = cfg.Issuer
+		}
+	}
+
+	// go-oidc keeps this context for the key set's background fetches: it
+	// only carries the client.
+	p.keySet = oidc.NewRemoteKeySet(p.client.context(context.Background()), d.JWKSURI)
+	p.verifier = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
+		ClientID:             p.clientID,
+		SupportedSigningAlgs: algs,
+		// go-oidc compares exp with Now exactly; moving its clock back by
+		// the skew lets a token expire up to ClockSkew late.
+		Now: func() time.Time { return p.now().Add(-p.skew) },
+	})
+	return p, nil
+}
+
+// httpClient is the provider's HTTP client.
+type httpClient struct{ *http.Client }
+
+// context returns ctx carrying the client, which is how go-oidc and
+// x/oauth2 take their HTTP client. It is the only place the client travels
+// by context; nothing else is stored there.
+func (c *httpClient) context(ctx context.Context) context.Context {
+	return oidc.ClientContext(ctx, c.Client)
+}
+
+// statusPrefix matches the HTTP status go-oidc puts before the body in a
+// discovery error, so that the status is kept and the body dropped.
+var statusPrefix = regexp.MustCompile(`^([1-5][0-9]{2}) `)
+
+// discoveryError sanitizes an error of oidc.NewProvider.
+func discoveryError(err error) error {
+	var mismatch *oidc.IssuerMismatchError
+	if errors.As(err, &mismatch) {
+		return mismatch
+	}
+	if cause := sanitize(err); cause != errMalformedResponse {
+		return cause
+	}
+	if m := statusPrefix.FindStringSubmatch(err.Error()); m != nil {
+		status := 0
+		fmt.Sscan(m[1], &status)
+		return newStatusError(status, "")
+	}
+	return errMalformedResponse
+}
+
+// String describes p without its client secret.
+func (p *Provider) String() string {
+	return fmt.Sprintf("oidc.Provider{strategy: %s, issuer: %q, client_id: %q}", p.strategy, p.issuer, p.clientID)
+}
+
+// GoString is String, so that %#v does not print the client secret either.
+func (p *Provider) GoString() string { return p.String() }
+
+// Strategy returns Config.Strategy.
+func (p *Provider) Strategy() verification.Strategy { return p.strategy }
+
+// Metadata returns the issuer, whether the provider sends the RFC 9207 "iss"
+// callback parameter (from discovery), and the default scopes and title.
+func (p *Provider) Metadata() provider.Metadata {
+	return provider.Metadata{
+		Issuer:                   p.issuer,
+		IssuerParameterSupported: p.issParameter,
+		OpenID:                   true,
+		DefaultScopes:            slices.Clone(p.scopes),
+		Title:                    p.title,
+	}
+}
+
+// AuthCodeURL returns the authorization URL of req: response_type=code, the
+// client id, redirect URI, scopes (DefaultScopes when req has none, "openid"
+// always), state, S256 code challenge, nonce, and prompt and login_hint when
+// set, plus Config.ExtraAuthParams. State, CodeChallenge, Nonce and
+// RedirectURI are required. Offline is ignored: OpenID Connect providers
+// issue refresh tokens according to their own policy, and provider-specific
+// packages add what theirs needs.
+func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	switch {
+	case req.State == "":
+		return "", errors.New("oidc: AuthCodeURL needs a state")
+	case req.CodeChallenge == "":
+		return "", errors.New("oidc: AuthCodeURL needs a PKCE code challenge")
+	case req.Nonce == "":
+		return "", errors.New("oidc: AuthCodeURL needs a nonce")
+	case req.RedirectURI == "":
+		return "", errors.New("oidc: AuthCodeURL needs a redirect URI")
+	}
+	scopes := p.scopes
+	if len(req.Scopes) > 0 {
+		scopes = withOpenID(req.Scopes)
+	}
+	v := make(url.Values, len(p.extra)+10)
+	for k, val := range p.extra {
+		v.Set(k, val)
+	}
+	v.Set("response_type", "code")
+	v.Set("client_id", p.clientID)
+	v.Set("redirect_uri", req.RedirectURI)
+	v.Set("scope", strings.Join(scopes, " "))
+	v.Set("state", req.State)
+	v.Set("code_challenge", req.CodeChallenge)
+	v.Set("code_challenge_method", "S256")
+	v.Set("nonce", req.Nonce)
+	if req.Prompt != "" {
+		v.Set("prompt", req.Prompt)
+	}
+	if req.LoginHint != "" {
+		v.Set("login_hint", req.LoginHint)
+	}
+	sep := "?"
+	if strings.Contains(p.endpoint.AuthURL, "?") {
+		sep = "&"
+	}
+	return p.endpoint.AuthURL + sep + v.Encode(), nil
+}
+
+// oauth2Config is the x/oauth2 configuration of one token request.
+func (p *Provider) oauth2Config(redirectURI string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     p.clientID,
+		ClientSecret: p.clientSecret,
+		Endpoint:     p.endpoint,
+		RedirectURL:  redirectURI,
+	}
+}

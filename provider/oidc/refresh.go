@@ -1,0 +1,32 @@
+package oidc
+
+import (
+	"context"
+
+	"golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Refresh redeems refreshToken (RFC 6749 section 6). The returned token's
+// RefreshToken is empty unless the provider rotated the refresh token. An
+// ID token in the response is validated like the code exchange's, without
+// the nonce (OpenID Connect Core section 12.2).
+func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
+	if refreshToken == "" {
+		return nil, verification.ErrMissingRefreshToken
+	}
+	ts := p.oauth2Config("").TokenSource(p.client.context(ctx), &oauth2.Token{RefreshToken: refreshToken})
+	tok, err := ts.Token()
+	if err != nil {
+		return nil, p.failure(verification.ErrTokenRetrieval, "refresh the access token", err)
+	}
+	rawIDToken, _ := tok.Extra("id_token").(string)
+	if rawIDToken != "" {
+		if _, err := p.verifyIDToken(ctx, rawIDToken, tok.AccessToken, "", false); err != nil {
+			return nil, err
+		}
+	}
+	return p.token(tok, rawIDToken, refreshToken), nil
+}
