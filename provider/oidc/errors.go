@@ -66,7 +66,10 @@ func (e *statusError) describe() string {
 func sanitize(err error) error {
 	var re *oauth2.RetrieveError
 	var ue *url.Error
+	var se *statusError
 	switch {
+	case errors.As(err, &se):
+		return se
 	case errors.Is(err, context.DeadlineExceeded):
 		return context.DeadlineExceeded
 	case errors.Is(err, context.Canceled):

@@ -28,6 +28,9 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
 	defer resp.Body.Close()
 	if resp.ContentLength > t.maxBytes {
 		return nil, ErrResponseTooLarge

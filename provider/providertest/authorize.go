@@ -88,13 +88,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 				h.signInForm(w, ar, u, msg)
 				return
 			}
-			h.mu.Lock()
-			if old, ok := h.users[u.Subject]; ok {
-				u.GivenName, u.FamilyName = old.GivenName, old.FamilyName
-				u.PreferredUsername, u.Extra = old.PreferredUsername, old.Extra
-			}
-			h.users[u.Subject] = u
-			h.mu.Unlock()
+			h.saveFormUser(u)
 			h.approve(w, r, ar, f, u.Subject)
 		case "deny":
 			h.redirectError(w, r, ar, f, "access_denied", "The user denied the request.")

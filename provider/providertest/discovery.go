@@ -37,12 +37,11 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 // jwks serves the JSON Web Key Set: the current signing key and, after a
 // rotation, the previous one.
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	keys := []jose.JSONWebKey{h.currentKey.jwk()}
-	if h.previousKey != nil {
-		keys = append(keys, h.previousKey.jwk())
+	current, previous := h.signingKeys()
+	keys := []jose.JSONWebKey{current.jwk()}
+	if previous != nil {
+		keys = append(keys, previous.jwk())
 	}
-	f := h.faults
-	h.mu.Unlock()
+	f := h.currentFaults()
 	writeJSON(w, http.StatusOK, map[string]any{"keys": keys}, f.OversizeBody)
 }

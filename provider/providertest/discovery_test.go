@@ -155,4 +155,10 @@ func TestNewHandlerRejectsBadIssuer(t *testing.T) {
 			providertest.NewHandler(issuer, providertest.Config{})
 		}()
 	}
+	defer func() {
+		if recover() == nil {
+			t.Error("NewHandler with private_key_jwt did not panic")
+		}
+	}()
+	providertest.NewHandler("http://127.0.0.1", providertest.Config{AuthMethods: []string{"private_key_jwt"}})
 }

@@ -53,8 +53,10 @@ func (h *Handler) prefill(hint, login string) User {
 	return User{}
 }
 
+// hiddenField is a parameter of the authorization request the form carries.
 type hiddenField struct{ Name, Value string }
 
+// formPage is the data of formTemplate.
 type formPage struct {
 	Action        string
 	ClientID      string
@@ -69,6 +71,7 @@ type formPage struct {
 	Picture       string
 }
 
+// errorPageData is the data of errorTemplate.
 type errorPageData struct {
 	Code        string
 	Description string
@@ -132,6 +135,8 @@ func writeHTML(w http.ResponseWriter, status int, t *template.Template, data any
 	_, _ = w.Write(buf.Bytes())
 }
 
+// pageStyle is the inline style sheet of every page: the pages load nothing
+// else.
 const pageStyle = `
 :root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --bg: #f6f8fa; --card: #fff; --line: #d1d9e0; --accent: #0969da; --danger: #cf222e; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --card: #151b23; --line: #3d444d; --accent: #4493f8; --danger: #f85149; } }
@@ -152,6 +157,9 @@ button.primary { background: var(--accent); border-color: var(--accent); color: 
 code { font-size: .875rem; }
 `
 
+// formTemplate is the sign-in form. Approve comes first in the markup, so
+// that pressing Enter approves; the actions' row-reverse layout shows it on
+// the right.
 var formTemplate = template.Must(template.New("form").Parse(`<!doctype html>
 <html lang="en">
 <head>
@@ -187,6 +195,8 @@ var formTemplate = template.Must(template.New("form").Parse(`<!doctype html>
 </html>
 `))
 
+// errorTemplate tells the user about a request that cannot be redirected.
+// Authorize reads data-error and #description back.
 var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">
 <head>

@@ -1,10 +1,12 @@
 package providertest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,6 +25,10 @@ type Handler struct {
 	issuer string
 	cfg    Config
 	mux    *http.ServeMux
+
+	// The first signing key is generated on first use: many tests never
+	// need one, and RSA key generation is slow.
+	firstKey sync.Once
 
 	// The unpublished key of IDTokenBadSignature, generated on first use.
 	rogueOnce sync.Once
@@ -87,20 +93,25 @@ type issuedToken struct {
 //
 // A trailing slash of issuer is dropped. NewHandler panics when issuer is not
 // an absolute http or https URL without query or fragment (OpenID Connect
-// Discovery section 3).
+// Discovery section 3), or when cfg.AuthMethods names a method other than
+// AuthMethodBasic and AuthMethodPost.
 func NewHandler(issuer string, cfg Config) *Handler {
 	issuer = strings.TrimSuffix(issuer, "/")
 	u, err := url.Parse(issuer)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		panic("providertest: issuer " + issuer + " is not an absolute http(s) URL without query or fragment")
 	}
+	for _, m := range cfg.AuthMethods {
+		if m != AuthMethodBasic && m != AuthMethodPost {
+			panic("providertest: client authentication method " + m + " is not supported")
+		}
+	}
 	h := &Handler{
-		issuer:     issuer,
-		cfg:        cfg.withDefaults(),
-		users:      make(map[string]User),
-		codes:      make(map[string]*authCode),
-		tokens:     make(map[string]*issuedToken),
-		currentKey: mustSigningKey(),
+		issuer: issuer,
+		cfg:    cfg.withDefaults(),
+		users:  make(map[string]User),
+		codes:  make(map[string]*authCode),
+		tokens: make(map[string]*issuedToken),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+PathDiscovery, h.discovery)
@@ -128,6 +139,14 @@ func (h *Handler) ClientSecret() string { return h.cfg.ClientSecret }
 // ServeHTTP serves the provider's endpoints, after Faults.Delay.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d := h.currentFaults().Delay; d > 0 {
+		// The server notices a client going away only once the request
+		// body has been read: read it now so that the wait ends then.
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+		if err != nil {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
@@ -212,15 +231,32 @@ func writeJSON(w http.ResponseWriter, status int, body map[string]any, pad int) 
 	_, _ = w.Write(b)
 }
 
-// repeatedParam returns the name of a parameter given more than once, which
-// RFC 6749 section 3.1 forbids, or "".
+// repeatedParam names a parameter given more than once, which RFC 6749
+// section 3.1 forbids, or returns "". A name that is not a plain token is
+// not repeated back (error descriptions are restricted to printable ASCII).
 func repeatedParam(v url.Values) string {
 	for k, vs := range v {
 		if len(vs) > 1 {
-			return k
+			if plainName(k) {
+				return k
+			}
+			return "(unnamed)"
 		}
 	}
 	return ""
+}
+
+// plainName reports whether k is a short parameter name of a-z and '_'.
+func plainName(k string) bool {
+	if k == "" || len(k) > 64 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; (c < 'a' || c > 'z') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseForm reads a form body of at most maxFormBytes.

@@ -96,10 +96,25 @@ func atHash(accessToken string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
 }
 
+// signingKeys returns the current key and the previous one (nil before the
+// first rotation), generating the first key on first use.
+func (h *Handler) signingKeys() (current, previous *signingKey) {
+	h.firstKey.Do(func() {
+		k := mustSigningKey()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.currentKey = k
+	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.currentKey, h.previousKey
+}
+
 // RotateKeys makes a new signing key current. The previous key stays
 // published in the JWKS, so tokens it signed still verify; the key before it
 // is withdrawn.
 func (h *Handler) RotateKeys() {
+	h.signingKeys()
 	k := mustSigningKey()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -109,11 +124,10 @@ func (h *Handler) RotateKeys() {
 
 // KeyIDs returns the key ids the JWKS publishes, the current key first.
 func (h *Handler) KeyIDs() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ids := []string{h.currentKey.kid}
-	if h.previousKey != nil {
-		ids = append(ids, h.previousKey.kid)
+	current, previous := h.signingKeys()
+	ids := []string{current.kid}
+	if previous != nil {
+		ids = append(ids, previous.kid)
 	}
 	return ids
 }
@@ -132,8 +146,6 @@ func (h *Handler) rogueKey() (*signingKey, error) {
 	if h.rogueErr != nil {
 		return nil, h.rogueErr
 	}
-	h.mu.Lock()
-	kid := h.currentKey.kid
-	h.mu.Unlock()
-	return newSigningKeyWithID(h.roguePriv, kid)
+	current, _ := h.signingKeys()
+	return newSigningKeyWithID(h.roguePriv, current.kid)
 }

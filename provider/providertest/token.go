@@ -329,9 +329,7 @@ func (h *Handler) idToken(c map[string]any, f Faults, now time.Time) (string, er
 		}
 		return k.sign(c)
 	}
-	h.mu.Lock()
-	k := h.currentKey
-	h.mu.Unlock()
+	k, _ := h.signingKeys()
 	return k.sign(c)
 }
 

@@ -110,3 +110,16 @@ func (h *Handler) SetLogin(sub string) {
 	}
 	h.login = sub
 }
+
+// saveFormUser stores the user of an approved sign-in form. The fields the
+// form does not show (given and family names, preferred_username, extra
+// claims) are kept from the user with the same subject, if any.
+func (h *Handler) saveFormUser(u User) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if old, ok := h.users[u.Subject]; ok {
+		u.GivenName, u.FamilyName = old.GivenName, old.FamilyName
+		u.PreferredUsername, u.Extra = old.PreferredUsername, old.Extra
+	}
+	h.users[u.Subject] = u
+}

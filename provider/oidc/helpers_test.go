@@ -1,0 +1,136 @@
+package oidc_test
+
+import (
+	"context"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/provider/providertest"
+	"github.com/tetherauth/tether/verification"
+)
+
+const redirectURI = "http://127.0.0.1:9999/oauth_callback"
+
+var devStrategy = verification.MustParseStrategy("oauth_custom_dev")
+
+var alice = providertest.User{
+	Subject:           "alice",
+	Email:             "alice@example.com",
+	EmailVerified:     new(true),
+	GivenName:         "Alice",
+	FamilyName:        "Liddell",
+	Name:              "Alice Liddell",
+	Picture:           "https://example.com/alice.png",
+	PreferredUsername: "alice",
+}
+
+// clock is a settable clock shared by a test's server and provider.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// newServer starts a providertest server with alice signed in.
+func newServer(t *testing.T, cfg providertest.Config) *providertest.Server {
+	t.Helper()
+	srv := providertest.New(cfg)
+	t.Cleanup(srv.Close)
+	srv.AddUser(alice)
+	srv.SetLogin(alice.Subject)
+	return srv
+}
+
+// config is an oidc.Config for srv.
+func config(srv *providertest.Server) oidc.Config {
+	return oidc.Config{
+		Strategy:     devStrategy,
+		Issuer:       srv.Issuer(),
+		ClientID:     srv.ClientID(),
+		ClientSecret: srv.ClientSecret(),
+	}
+}
+
+// newProvider runs discovery against srv with cfg.
+func newProvider(t *testing.T, cfg oidc.Config) *oidc.Provider {
+	t.Helper()
+	p, err := oidc.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return p
+}
+
+// flow holds one authorization's secrets, as the account Service would.
+type flow struct {
+	state    string
+	verifier string
+	nonce    string
+	code     string
+}
+
+// authorize runs the authorization request of a new flow through srv and
+// returns the flow with its code.
+func authorize(t *testing.T, p *oidc.Provider) flow {
+	t.Helper()
+	f := flow{state: oauth2.GenerateVerifier(), verifier: oauth2.GenerateVerifier(), nonce: oauth2.GenerateVerifier()}
+	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{
+		State:         f.state,
+		CodeChallenge: oauth2.S256ChallengeFromVerifier(f.verifier),
+		Nonce:         f.nonce,
+		RedirectURI:   redirectURI,
+	})
+	if err != nil {
+		t.Fatalf("AuthCodeURL: %v", err)
+	}
+	cb, err := providertest.Authorize(context.Background(), nil, u)
+	if err != nil {
+		t.Fatalf("Authorize: %v", err)
+	}
+	q := cb.Query()
+	if q.Get("code") == "" || q.Get("state") != f.state {
+		t.Fatalf("callback %v", redactQuery(q))
+	}
+	f.code = q.Get("code")
+	return f
+}
+
+func redactQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k := range q {
+		out.Set(k, "…")
+	}
+	return out
+}
+
+// request is the exchange request of f.
+func (f flow) request() provider.ExchangeRequest {
+	return provider.ExchangeRequest{Code: f.code, CodeVerifier: f.verifier, RedirectURI: redirectURI, Nonce: f.nonce}
+}
+
+// exchange runs a whole flow.
+func exchange(t *testing.T, p *oidc.Provider) (*provider.Identity, *provider.Token, flow, error) {
+	t.Helper()
+	f := authorize(t, p)
+	id, tok, err := p.Exchange(context.Background(), f.request())
+	return id, tok, f, err
+}
