@@ -119,7 +119,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Issuer:       e.idp.Issuer(),
 		ClientID:     e.idp.ClientID(),
 		ClientSecret: e.idp.ClientSecret(),
-		Timeout:      5 * time.Second,
+		Timeout:      30 * time.Second, // generous: CI machines are small and -race is slow
 	})
 	if err != nil {
 		t.Fatalf("oidc.New: %v", err)
