@@ -180,8 +180,9 @@ func nullable(s string) *string {
 // MarshalJSON writes Clerk's external_account object: approved scopes as one
 // space-separated string, timestamps in epoch milliseconds, image_url with
 // its deprecated alias avatar_url, null username and label when empty.
-// UserID and Version are not written.
-func (a *ExternalAccount) MarshalJSON() ([]byte, error) {
+// UserID and Version are not written. The receiver is a value so that an
+// ExternalAccount marshals the same way as a pointer to one.
+func (a ExternalAccount) MarshalJSON() ([]byte, error) {
 	w := wireAccount{
 		Object:               ObjectName,
 		ID:                   a.ID,

@@ -196,8 +196,10 @@ func (c *callback) retry(ctx context.Context, a *ExternalAccount, cause *verific
 				account:     a,
 				scopes:      c.flow.Scopes,
 				redirectURL: c.flow.RedirectURL,
+				prompt:      c.flow.Prompt,
+				loginHint:   c.flow.LoginHint,
+				offline:     c.flow.Offline,
 				bindingHash: c.flow.BindingHash,
-				offline:     true,
 			}, now)
 			if err != nil {
 				return nil, err

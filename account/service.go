@@ -137,6 +137,14 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millise
 // Policy returns the verification policy in effect.
 func (s *Service) Policy() verification.Policy { return s.policy }
 
+// CallbackURL returns the absolute URL of the OAuth callback.
+func (s *Service) CallbackURL() string { return s.callbackURL }
+
+// FlowLifetime returns how long a flow is kept after it starts: the
+// verification TTL plus the flow retention. A browser-binding cookie should
+// live at least this long.
+func (s *Service) FlowLifetime() time.Duration { return s.policy.Lifetime() + s.retention }
+
 // Providers returns the provider registry.
 func (s *Service) Providers() *provider.Registry { return s.providers }
 

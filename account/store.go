@@ -127,6 +127,11 @@ type Flow struct {
 	RedirectURL string
 	// Scopes are the scopes requested.
 	Scopes []string
+	// Prompt, LoginHint and Offline are the authorization request's
+	// options, kept so that a retry asks the provider the same way.
+	Prompt    string
+	LoginHint string
+	Offline   bool
 	// BindingHash is the hex SHA-256 of the value that binds the flow to the
 	// browser that started it, "" when the flow is not bound.
 	BindingHash string

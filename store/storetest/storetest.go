@@ -672,6 +672,9 @@ func newFlow(ttl time.Duration) *account.Flow {
 		Nonce:        "nonce-" + account.NewID(""),
 		RedirectURL:  "/settings?tab=accounts",
 		Scopes:       []string{"openid", "email"},
+		Prompt:       "select_account consent",
+		LoginHint:    "ada@example.com",
+		Offline:      true,
 		BindingHash:  "b1nd",
 		CreatedAt:    n,
 		ExpiresAt:    n.Add(ttl),
@@ -704,6 +707,7 @@ func testFlowSaveTake(t *testing.T, s Stores) {
 
 	plain := newFlow(time.Minute) // an OAuth 2.0 flow: no nonce, no binding
 	plain.Nonce, plain.BindingHash, plain.Kind = "", "", account.FlowReauthorize
+	plain.Prompt, plain.LoginHint, plain.Offline = "", "", false
 	mustOK(t, s.Flows.SaveFlow(ctx, plain), "SaveFlow")
 	got, err = s.Flows.TakeFlow(ctx, plain.StateHash)
 	mustOK(t, err, "TakeFlow")
