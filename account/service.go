@@ -74,6 +74,7 @@ type Service struct {
 	newID        func(string) string
 	log          *slog.Logger
 	writeTimeout time.Duration
+	refreshes    singleFlight
 }
 
 // New returns a Service for cfg, or an error naming what is missing.
@@ -128,6 +129,7 @@ func New(cfg Config) (*Service, error) {
 	if s.writeTimeout <= 0 {
 		s.writeTimeout = 10 * time.Second
 	}
+	s.refreshes.timeout = 3 * s.writeTimeout
 	return s, nil
 }
 

@@ -110,6 +110,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		o(&pcfg, &acfg)
 	}
 	e := &env{t: t, clock: &fakeClock{now: time.Now().UTC()}, logs: &syncBuffer{}}
+	// One clock for the Service, the provider and the ID token checks, so
+	// that advancing it ages tokens as well as verifications.
+	pcfg.Now = e.clock.Now
 	e.idp = providertest.New(pcfg)
 	t.Cleanup(e.idp.Close)
 	var err error
@@ -120,6 +123,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		ClientID:     e.idp.ClientID(),
 		ClientSecret: e.idp.ClientSecret(),
 		Timeout:      30 * time.Second, // generous: CI machines are small and -race is slow
+		Now:          e.clock.Now,
 	})
 	if err != nil {
 		t.Fatalf("oidc.New: %v", err)
@@ -965,4 +969,76 @@ func TestNewConfig(t *testing.T) {
 			t.Errorf("config %d accepted", i)
 		}
 	}
+}
+
+func TestAccessToken(t *testing.T) {
+	e := newEnv(t)
+	a := e.link("user_1", "sub-1")
+	tok, err := e.svc.AccessToken(t.Context(), "user_1", a.ID)
+	if err != nil || tok.AccessToken == "" || e.idp.Stats().Refreshes != 0 {
+		t.Fatalf("fresh token: %v, refreshes %d", err, e.idp.Stats().Refreshes)
+	}
+	before, _ := e.store.GetTokens(t.Context(), a.ID)
+
+	// An hour later the token is about to expire: one refresh, shared by
+	// 50 concurrent callers.
+	e.clock.Advance(time.Hour - 30*time.Second)
+	const n = 50
+	got := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			tk, err := e.svc.AccessToken(context.Background(), "user_1", a.ID)
+			if err != nil {
+				t.Errorf("AccessToken: %v", err)
+				return
+			}
+			got[i] = tk.AccessToken
+		})
+	}
+	wg.Wait()
+	if r := e.idp.Stats().Refreshes; r != 1 {
+		t.Fatalf("%d refreshes for %d concurrent callers, want 1", r, n)
+	}
+	for _, g := range got {
+		if g == tok.AccessToken || g != got[0] {
+			t.Fatalf("callers got different or stale tokens")
+		}
+	}
+	after, _ := e.store.GetTokens(t.Context(), a.ID)
+	if after.Version != before.Version+1 || bytes.Equal(after.Blob, before.Blob) {
+		t.Fatalf("refreshed tokens not stored: v%d -> v%d", before.Version, after.Version)
+	}
+	checkSealed(t, e, a.ID)
+	// The rotated refresh token replaced the old one: the old one is spent.
+	rotated := 0
+	for _, ti := range e.idp.Tokens() {
+		if ti.Type == "refresh_token" && ti.Rotated {
+			rotated++
+		}
+	}
+	if rotated != 1 {
+		t.Fatalf("%d refresh tokens rotated, want 1", rotated)
+	}
+	if _, err := e.svc.AccessToken(t.Context(), "user_1", a.ID); err != nil || e.idp.Stats().Refreshes != 1 {
+		t.Fatalf("a fresh token was refreshed again: %v", err)
+	}
+
+	// Another user's account is not found; a revoked grant is reported.
+	_, err = e.svc.AccessToken(t.Context(), "user_2", a.ID)
+	wantCode(t, err, verification.ErrExternalAccountNotFound)
+	for _, ti := range e.idp.Tokens() {
+		if !ti.Revoked && ti.Type == "refresh_token" && !ti.Rotated {
+			if err := e.prov.Revoke(t.Context(), ti.Value, "refresh_token"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.clock.Advance(2 * time.Hour)
+	_, err = e.svc.AccessToken(t.Context(), "user_1", a.ID)
+	wantCode(t, err, verification.ErrTokenRetrieval)
+
+	b := e.connect("user_1")
+	_, err = e.svc.AccessToken(t.Context(), "user_1", b.ID)
+	wantCode(t, err, verification.ErrTokenRetrieval)
 }

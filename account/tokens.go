@@ -65,6 +65,12 @@ func (s *Service) openTokens(ctx context.Context, accountID string) (*provider.T
 	if err != nil {
 		return nil, err
 	}
+	return s.openSealed(st, accountID)
+}
+
+// openSealed opens the sealed tokens of accountID with the keyring; tokens
+// sealed for another account do not open.
+func (s *Service) openSealed(st *SealedTokens, accountID string) (*provider.Token, error) {
 	pt, err := s.keyring.Open(st.Blob, []byte(accountID))
 	if err != nil {
 		return nil, verification.ErrInternal.WithLongMessage("The account's tokens do not open with this keyring.").Wrap(err)

@@ -1,0 +1,183 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
+)
+
+// tokenLeeway is how long before its expiry an access token is refreshed, so
+// that a token handed out does not expire on its way to the provider.
+const tokenLeeway = time.Minute
+
+// AccessToken returns a valid access token of the user's account, for calling
+// the provider's API. A token that expires within a minute is refreshed
+// first, transparently: the new tokens are sealed and stored with a
+// compare-and-swap, and a rotated refresh token replaces the old one.
+//
+// Concurrent calls for one account in one process share one refresh
+// (single-flight). Across processes the compare-and-swap keeps the store
+// consistent: a process that loses the race returns the winner's token.
+// Providers that detect refresh-token reuse may still revoke a grant that
+// two processes refresh at the same instant; hosts running many processes
+// against such a provider call AccessToken from one of them.
+//
+// The returned Token is the caller's; it is a secret and must not be
+// logged.
+//
+// # Errors
+//
+// external_account_not_found for an account that does not exist or belongs
+// to another user; external_account_missing_refresh_token when the token
+// expired and there is no refresh token (reauthorize the account);
+// oauth_token_retrieval_error when the provider cannot refresh or refuses,
+// wrapping the provider's error (a *provider.OAuthError with Code
+// "invalid_grant" means the grant is gone: reauthorize).
+func (s *Service) AccessToken(ctx context.Context, userID, accountID string) (*provider.Token, error) {
+	a, err := s.get(ctx, userID, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.HasIdentity() {
+		return nil, verification.ErrTokenRetrieval.WithLongMessage("The account was never verified, so it has no tokens.")
+	}
+	return s.refreshes.do(ctx, a.ID, func(ctx context.Context) (*provider.Token, error) {
+		return s.freshToken(ctx, a)
+	})
+}
+
+// freshToken returns the stored token of a, refreshed when it is about to
+// expire.
+func (s *Service) freshToken(ctx context.Context, a *ExternalAccount) (*provider.Token, error) {
+	st, tok, err := s.loadTokens(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	if tok.Expiry.IsZero() || tok.Expiry.After(now.Add(tokenLeeway)) {
+		return tok, nil
+	}
+	if tok.RefreshToken == "" {
+		return nil, verification.ErrMissingRefreshToken
+	}
+	prov, err := s.providers.Lookup(a.Provider)
+	if err != nil {
+		return nil, err
+	}
+	ref, ok := prov.(provider.Refresher)
+	if !ok {
+		return nil, verification.ErrTokenRetrieval.WithLongMessage("The provider does not refresh access tokens; reauthorize the account.")
+	}
+	fresh, err := ref.Refresh(ctx, tok.RefreshToken)
+	if err != nil {
+		s.log.LogAttrs(ctx, levelWarn, "tether: token refresh failed", append(accountAttrs(a), errAttr(err))...)
+		var verr *verification.Error
+		if errors.As(err, &verr) {
+			return nil, err
+		}
+		return nil, verification.ErrTokenRetrieval.Wrap(err)
+	}
+	// What the provider did not send again stays as it was.
+	if fresh.RefreshToken == "" {
+		fresh.RefreshToken = tok.RefreshToken
+	}
+	if fresh.IDToken == "" {
+		fresh.IDToken = tok.IDToken
+	}
+	if fresh.Scopes == nil {
+		fresh.Scopes = tok.Scopes
+	}
+	sealed, err := s.sealTokens(a.ID, tokenRecordFrom(fresh))
+	if err != nil {
+		return nil, err
+	}
+	sealed.Version = st.Version
+	err = s.tokens.SwapTokens(ctx, sealed)
+	if errors.Is(err, verification.ErrConflict) {
+		// Another process refreshed (or the account was reauthorized)
+		// meanwhile: its tokens are newer than ours.
+		_, theirs, err := s.loadTokens(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		return theirs, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.log.LogAttrs(ctx, levelInfo, "tether: access token refreshed", accountAttrs(a)...)
+	return fresh, nil
+}
+
+// loadTokens reads and opens the tokens of an account.
+func (s *Service) loadTokens(ctx context.Context, accountID string) (*SealedTokens, *provider.Token, error) {
+	st, err := s.tokens.GetTokens(ctx, accountID)
+	if errors.Is(err, verification.ErrResourceNotFound) {
+		return nil, nil, verification.ErrTokenRetrieval.WithLongMessage("The account has no tokens; reauthorize it.")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := s.openSealed(st, accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, tok, nil
+}
+
+// singleFlight runs one function per key at a time; callers that arrive
+// while it runs wait for its result instead of running it again.
+type singleFlight struct {
+	timeout time.Duration
+	mu      sync.Mutex
+	calls   map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	tok  *provider.Token
+	err  error
+}
+
+// do runs fn for key, or waits for the run in progress. fn runs with ctx's
+// values but not its cancellation, bounded by the flight's timeout, so a
+// caller that gives up does not fail the others; each caller still returns
+// when its own ctx is done.
+func (g *singleFlight) do(ctx context.Context, key string, fn func(context.Context) (*provider.Token, error)) (*provider.Token, error) {
+	g.mu.Lock()
+	f, running := g.calls[key]
+	if !running {
+		if g.calls == nil {
+			g.calls = make(map[string]*flight)
+		}
+		f = &flight{done: make(chan struct{})}
+		g.calls[key] = f
+	}
+	g.mu.Unlock()
+	if !running {
+		go func() {
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.timeout)
+			defer cancel()
+			f.tok, f.err = fn(fctx)
+			g.mu.Lock()
+			delete(g.calls, key)
+			g.mu.Unlock()
+			close(f.done)
+		}()
+	}
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return nil, f.err
+		}
+		c := *f.tok
+		c.Scopes = append([]string(nil), f.tok.Scopes...)
+		return &c, nil
+	case <-ctx.Done():
+		return nil, verification.ErrTokenRetrieval.Wrap(ctx.Err())
+	}
+}
