@@ -5,8 +5,9 @@
 // An [ExternalAccount] links a host user to an account at an external
 // provider. The [Service] connects accounts ([Service.Connect] then the OAuth
 // callback, [Service.Complete]), reauthorizes them for more scopes
-// ([Service.Reauthorize]), lists, reads and destroys them. Each verification
-// follows the state machine of package verification.
+// ([Service.Reauthorize]), lists, reads and destroys them, and hands out a
+// valid provider access token, refreshed when needed ([Service.AccessToken]).
+// Each verification follows the state machine of package verification.
 //
 // Storage sits behind three small interfaces, [AccountStore], [TokenStore]
 // and [FlowStore], whose contracts are written on them and checked for every
