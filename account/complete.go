@@ -320,14 +320,26 @@ func (c *callback) ownership(ctx context.Context, a *ExternalAccount, ident *pro
 	}
 }
 
+// applyIdentity copies the provider's profile onto a. A field the provider
+// leaves empty keeps what a verification of the same identity stored before:
+// some providers send profile data only once (Apple sends the name on the
+// first authorization only), and a reauthorization without the email scope
+// does not make the address unknown.
 func applyIdentity(a *ExternalAccount, id *provider.Identity) {
 	a.ProviderUserID = id.ProviderUserID
-	a.EmailAddress = id.EmailAddress
-	a.EmailAddressVerified = id.EmailVerified
-	a.FirstName = id.FirstName
-	a.LastName = id.LastName
-	a.AvatarURL = id.AvatarURL
-	a.Username = id.Username
+	if id.EmailAddress != "" {
+		a.EmailAddress = id.EmailAddress
+		a.EmailAddressVerified = id.EmailVerified
+	}
+	keep := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	keep(&a.FirstName, id.FirstName)
+	keep(&a.LastName, id.LastName)
+	keep(&a.AvatarURL, id.AvatarURL)
+	keep(&a.Username, id.Username)
 }
 
 // checkIssuer applies RFC 9207: an "iss" parameter must equal the

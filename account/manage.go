@@ -101,7 +101,11 @@ func (s *Service) Destroy(ctx context.Context, userID, id string) error {
 		if t.token == "" {
 			continue
 		}
-		if err := rev.Revoke(rctx, t.token, t.hint); err != nil {
+		err := rev.Revoke(rctx, t.token, t.hint)
+		if errors.Is(err, provider.ErrRevocationUnsupported) {
+			continue // nothing to revoke for this kind of token at this provider
+		}
+		if err != nil {
 			s.log.LogAttrs(ctx, levelWarn, "tether: revocation failed", append(accountAttrs(a), slog.String("token_type_hint", t.hint), errAttr(err))...)
 		}
 	}

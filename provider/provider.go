@@ -4,20 +4,53 @@
 // that resolves a strategy (oauth_google, oauth_custom_dev) to its provider.
 //
 // Generic implementations live in sub-packages: provider/oidc for any OpenID
-// Connect provider (discovery, ID tokens verified with go-oidc), and one
-// package per catalogue provider. provider/providertest is a real,
-// spec-following fake authorization server for tests and demos.
+// Connect provider (discovery or configured endpoints, ID tokens verified
+// with go-oidc) and provider/oauth2 for OAuth 2.0 providers without OpenID
+// Connect (endpoints and a profile mapping). provider/providertest is a
+// real, spec-following fake authorization server for tests and demos.
+//
+// # Catalogue
+//
+// One package per provider, each a thin layer over provider/oidc or
+// provider/oauth2 with the provider's endpoints, default scopes, profile
+// mapping and quirks; New takes the host's credentials, does no I/O, and
+// fails on a missing or malformed setting. Each serves the strategy
+// oauth_<package>:
+//
+//	Provider   Strategy         Protocol        Default scopes                       Provider user id                Refresh              Revocation
+//	Apple      oauth_apple      OIDC            openid name email                    ID token sub                    yes                  yes (/auth/revoke)
+//	Discord    oauth_discord    OAuth 2.0       identify email                       id (snowflake)                  yes                  yes (RFC 7009)
+//	Facebook   oauth_facebook   OAuth 2.0       email public_profile                 id (app-scoped)                 no (long-lived)      yes (DELETE /me/permissions)
+//	GitHub     oauth_github     OAuth 2.0       read:user user:email                 id (numeric, never the login)   GitHub Apps only     yes (DELETE /applications/{client_id}/grant)
+//	GitLab     oauth_gitlab     OIDC            openid profile email                 ID token sub (numeric user id)  yes                  yes (RFC 7009)
+//	Google     oauth_google     OIDC            openid email profile                 ID token sub                    yes (access_type)    yes (RFC 7009)
+//	LinkedIn   oauth_linkedin   OIDC            openid profile email                 ID token sub                    partners only        yes (/oauth/v2/revoke)
+//	Microsoft  oauth_microsoft  OIDC            openid email profile offline_access  ID token sub                    yes                  no
+//	Slack      oauth_slack      OIDC            openid profile email                 ID token sub (user id)          with token rotation  yes (auth.revoke)
+//	X          oauth_x          OAuth 2.0+PKCE  tweet.read users.read offline.access  data.id                         yes                  yes (RFC 7009)
+//
+// Every catalogue provider uses PKCE S256 (LinkedIn only when the app has it
+// enabled) and an explicit client authentication; the OpenID Connect ones
+// send a nonce and validate the ID token in full. Providers with refresh
+// implement [Refresher]; providers with revocation implement [Revoker]. A
+// host's own provider is registered as oauth_custom_<slug>, built with
+// provider/oidc or provider/oauth2.
 //
 // # Errors
 //
 // Implementations report failures as *verification.Error values so that the
 // account Service can apply the state machine without knowing the provider:
-// verification.ErrTokenExchange when the code exchange fails,
-// verification.ErrFetchUser when the profile cannot be fetched,
+// verification.ErrTokenExchange when the code exchange fails (an HTTP 200
+// with an "error" member included), verification.ErrFetchUser when the
+// profile cannot be fetched or has no account id,
 // verification.ErrIDTokenInvalid when an ID token fails validation, and
-// verification.ErrProviderNotEnabled for a strategy nobody registered.
-// Errors never carry the code, the PKCE verifier, the nonce or a token, and
-// never echo a provider's raw response body.
+// verification.ErrProviderNotEnabled for a strategy nobody registered or
+// that is disabled. A provider's error response is wrapped as an
+// [OAuthError] (HTTP status and OAuth error code), so callers can tell an
+// invalid_grant from a temporary failure; Revoke wraps
+// [ErrRevocationUnsupported] when there is nothing it can revoke.
+// Errors never carry the code, the PKCE verifier, the nonce, a token or a
+// client secret, and never echo a provider's raw response body.
 package provider
 
 import (
@@ -103,12 +136,17 @@ type ExchangeRequest struct {
 	Code         string
 	CodeVerifier string
 	RedirectURI  string
-	// Nonce is the nonce sent in the authorization request; an OpenID
-	// Connect provider requires the ID token's nonce claim to equal it.
+	// Nonce is the nonce sent in the authorization request. It is required
+	// when the provider's Metadata().OpenID is true: an OpenID Connect
+	// provider rejects an exchange without it (before redeeming the code)
+	// and requires the ID token's nonce claim to equal it. Other providers
+	// ignore it.
 	Nonce string
 	// Params are the other callback parameters, for providers that send
 	// data on the callback itself (Apple's "user" on form_post). Tether
-	// removes code, state and iss before passing them on.
+	// removes code, state and iss before passing them on. Nobody signed
+	// them: a provider takes from them only what it cannot get otherwise,
+	// and never the account's id or email address.
 	Params map[string][]string
 }
 
@@ -155,13 +193,26 @@ func (t *Token) GoString() string { return t.String() }
 // Refresher is implemented by providers that can refresh an access token.
 type Refresher interface {
 	// Refresh redeems a refresh token. The returned token's RefreshToken is
-	// empty when the provider did not rotate it.
+	// empty when the provider did not rotate it. It fails with
+	// verification.ErrMissingRefreshToken for an empty refresh token and
+	// verification.ErrTokenRetrieval otherwise; a provider's refusal wraps
+	// an *OAuthError, whose Code "invalid_grant" means the grant is gone
+	// (reauthorize), while [OAuthError.Temporary] failures may be retried.
 	Refresh(ctx context.Context, refreshToken string) (*Token, error)
 }
 
 // Revoker is implemented by providers with a revocation endpoint (RFC 7009
-// or the provider's own).
+// or the provider's own). Catalogue providers without one do not implement
+// it; a generic provider that learns only from its configuration that there
+// is none (provider/oidc without a revocation_endpoint) implements it and
+// returns an error wrapping ErrRevocationUnsupported.
 type Revoker interface {
 	// Revoke revokes token; hint is "refresh_token" or "access_token".
+	// Revoking a token the provider no longer knows succeeds where the
+	// provider says so (RFC 7009). Errors wrap ErrRevocationUnsupported when
+	// nothing was sent because the provider cannot revoke this kind of
+	// token, an *OAuthError when the provider refused, or a context error,
+	// ErrResponseTooLarge or a *url.Error (without the URL's query) when it
+	// could not be reached; none carries the token.
 	Revoke(ctx context.Context, token, hint string) error
 }

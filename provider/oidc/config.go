@@ -1,14 +1,17 @@
 package oidc
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -33,7 +36,7 @@ var DefaultSigningAlgorithms = []string{
 }
 
 // Config configures a Provider. Strategy, Issuer, ClientID and ClientSecret
-// are required; every other zero field has a default.
+// (or ClientSecretFunc) are required; every other zero field has a default.
 type Config struct {
 	// Strategy is the verification strategy the provider serves, such as
 	// oauth_custom_dev.
@@ -44,13 +47,36 @@ type Config struct {
 
 	// Issuer is the provider's issuer identifier, exactly as its discovery
 	// document and ID tokens spell it; discovery is read from
-	// Issuer + "/.well-known/openid-configuration".
+	// Issuer + "/.well-known/openid-configuration" unless Endpoints is set.
+	//
+	// An issuer containing the placeholder {tenantid}, such as Microsoft's
+	// "https://login.microsoftonline.com/{tenantid}/v2.0", is a template
+	// for multi-tenant providers: an ID token is accepted only when its
+	// "tid" claim is a tenant id (a GUID) and its "iss" is the template
+	// with {tenantid} replaced by that "tid". The issuer check is never
+	// switched off. A template needs Endpoints (there is no discovery
+	// document at a template), and Metadata reports no issuer for it, since
+	// no single value can be compared with an RFC 9207 "iss" parameter.
 	Issuer string
+
+	// Endpoints, when set, are the provider's endpoints, and no discovery
+	// document is read: New does no I/O. Catalogue providers use it, since
+	// their endpoints are documented constants and a host should start
+	// without reaching them.
+	Endpoints *Endpoints
 
 	// ClientID and ClientSecret are the host's client credentials at the
 	// provider.
 	ClientID     string
 	ClientSecret string
+
+	// ClientSecretFunc, when set instead of ClientSecret, returns the
+	// client secret for each request that needs one (token, refresh,
+	// revocation), for providers whose secret is a short-lived signed JWT
+	// (Sign in with Apple). It must be safe for concurrent use and should
+	// cache its secret. Its error fails the request that needed the secret
+	// and must not carry secrets.
+	ClientSecretFunc func(ctx context.Context) (string, error)
 
 	// Scopes are requested on every authorization. "openid" is added when
 	// missing. Default: DefaultScopes.
@@ -62,7 +88,8 @@ type Config struct {
 	// once from the discovery document's
 	// token_endpoint_auth_methods_supported: client_secret_basic when listed
 	// or when nothing is listed (the specification's default), else
-	// client_secret_post. It is never auto-detected by trial and error.
+	// client_secret_post; with Endpoints, client_secret_basic. It is never
+	// auto-detected by trial and error.
 	AuthStyle oauth2.AuthStyle
 
 	// HTTPClient sends every request to the provider. Its Transport (or
@@ -102,7 +129,67 @@ type Config struct {
 	// SkipUserinfo skips the userinfo request: the identity comes from the
 	// ID token alone.
 	SkipUserinfo bool
+
+	// DisablePKCE leaves RFC 7636 out of the flow: no code_challenge in the
+	// authorization URL, no code_verifier in the token request. Only for
+	// providers that reject PKCE from a confidential client (LinkedIn, for
+	// most apps); the nonce and the client secret still bind the code.
+	DisablePKCE bool
+
+	// AllowMissingNonce accepts ID tokens without a "nonce" claim, for
+	// providers known to leave it out although the request sent one
+	// (LinkedIn). A nonce that is present must still equal the request's,
+	// and Exchange still requires the request's nonce. An ID token of the
+	// code flow comes from the token endpoint, over TLS, for a code bound to
+	// the client secret, so the nonce is defense in depth there; never set
+	// this for a provider that sends it.
+	AllowMissingNonce bool
+
+	// AuthParams, when set, adjusts the parameters of each authorization
+	// URL after the protocol's are set, for what a provider needs beyond
+	// OpenID Connect: Google's access_type=offline when req.Offline, Apple's
+	// response_mode=form_post. It must not change the reserved parameters
+	// (see ExtraAuthParams); AuthCodeURL fails when it does.
+	AuthParams func(req provider.AuthRequest, params url.Values)
+
+	// CheckClaims, when set, is one more ID token check, run on the
+	// verified claims after every other check, at the code exchange and at
+	// refresh: a tenant allowlist, Google's hosted domain. Its error fails
+	// the token with verification.ErrIDTokenInvalid, whose long message
+	// repeats the error's text: it must say which check failed and carry no
+	// claim values or secrets.
+	CheckClaims func(claims map[string]any) error
+
+	// MapIdentity, when set, adjusts the identity mapped from the claims
+	// (the ID token's, merged with userinfo's) before Exchange returns it:
+	// claims are the verified claims, and params the callback's other
+	// parameters (provider.ExchangeRequest.Params), which, unlike the
+	// claims, nobody signed (Apple's "user"). A *verification.Error it
+	// returns is returned as is; another error becomes
+	// verification.ErrFetchUser. The identity must keep a ProviderUserID.
+	MapIdentity func(id *provider.Identity, claims map[string]any, params map[string][]string) error
 }
+
+// Endpoints are a provider's endpoints and capabilities, for providers
+// configured without discovery (Config.Endpoints).
+type Endpoints struct {
+	// AuthURL, TokenURL and JWKSURL are required.
+	AuthURL  string
+	TokenURL string
+	JWKSURL  string
+	// UserinfoURL is the UserInfo endpoint; empty when the provider has
+	// none (the identity then comes from the ID token alone).
+	UserinfoURL string
+	// RevocationURL is the RFC 7009 revocation endpoint; empty when the
+	// provider has none (Revoke then returns ErrNoRevocationEndpoint).
+	RevocationURL string
+	// IssuerParameterSupported is
+	// authorization_response_iss_parameter_supported (RFC 9207).
+	IssuerParameterSupported bool
+}
+
+// tenantPlaceholder marks an issuer template (Config.Issuer).
+const tenantPlaceholder = "{tenantid}"
 
 // String describes c without its client secret.
 func (c Config) String() string {
@@ -128,8 +215,31 @@ func (c *Config) check() error {
 		return fmt.Errorf("oidc: Config.Issuer is required")
 	case c.ClientID == "":
 		return fmt.Errorf("oidc: Config.ClientID is required")
-	case c.ClientSecret == "":
+	case c.ClientSecret == "" && c.ClientSecretFunc == nil:
 		return fmt.Errorf("oidc: Config.ClientSecret is required")
+	case c.ClientSecret != "" && c.ClientSecretFunc != nil:
+		return fmt.Errorf("oidc: Config.ClientSecret and Config.ClientSecretFunc are exclusive")
+	}
+	if strings.Contains(c.Issuer, tenantPlaceholder) {
+		if c.Endpoints == nil {
+			return fmt.Errorf("oidc: Config.Issuer %q is a template: it needs Config.Endpoints", c.Issuer)
+		}
+		if strings.Count(c.Issuer, tenantPlaceholder) != 1 {
+			return fmt.Errorf("oidc: Config.Issuer %q has more than one %s", c.Issuer, tenantPlaceholder)
+		}
+	}
+	if e := c.Endpoints; e != nil {
+		for _, u := range []struct{ name, value string }{
+			{"AuthURL", e.AuthURL}, {"TokenURL", e.TokenURL}, {"JWKSURL", e.JWKSURL},
+			{"UserinfoURL", e.UserinfoURL}, {"RevocationURL", e.RevocationURL},
+		} {
+			if u.value == "" && u.name != "UserinfoURL" && u.name != "RevocationURL" {
+				return fmt.Errorf("oidc: Config.Endpoints.%s is required", u.name)
+			}
+			if u.value != "" && !absoluteURL(u.value) {
+				return fmt.Errorf("oidc: Config.Endpoints.%s %q is not an absolute http(s) URL", u.name, u.value)
+			}
+		}
 	}
 	switch c.AuthStyle {
 	case oauth2.AuthStyleAutoDetect, oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams:
@@ -145,6 +255,13 @@ func (c *Config) check() error {
 		return fmt.Errorf("oidc: Config.Timeout, MaxResponseBytes and ClockSkew cannot be negative")
 	}
 	return nil
+}
+
+// absoluteURL reports whether s is an absolute http or https URL without a
+// fragment.
+func absoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.Fragment == ""
 }
 
 // signingAlgorithms returns the allowlist of ID token algorithms: the

@@ -2,30 +2,44 @@ package oidc
 
 import (
 	"context"
+	"errors"
 	"maps"
-	"math"
-	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
+
+// errIdentityMapping is the cause of a Config.MapIdentity failure that is
+// not a *verification.Error.
+var errIdentityMapping = errors.New("oidc: the identity could not be mapped")
 
 // Exchange redeems the authorization code with the PKCE verifier, validates
 // the ID token (see the package documentation), merges the userinfo
 // response's claims (unless Config.SkipUserinfo or the provider has no
-// userinfo endpoint) and returns the identity and the tokens.
+// userinfo endpoint), maps the claims to the identity (then
+// Config.MapIdentity) and returns the identity and the tokens.
+//
+// req.Nonce is required: without the authorization request's nonce the ID
+// token cannot be checked, and the code is not redeemed.
 func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	if req.Code == "" {
+	switch {
+	case req.Code == "":
 		return nil, nil, verification.ErrTokenExchange.WithLongMessage("The callback carried no authorization code.")
+	case req.Nonce == "":
+		return nil, nil, verification.ErrTokenExchange.WithLongMessage("The exchange request carries no nonce: an OpenID Connect exchange needs the authorization request's nonce to check the ID token.")
 	}
 	var opts []oauth2.AuthCodeOption
-	if req.CodeVerifier != "" {
+	if req.CodeVerifier != "" && !p.disablePKCE {
 		opts = append(opts, oauth2.VerifierOption(req.CodeVerifier))
 	}
-	tok, err := p.oauth2Config(req.RedirectURI).Exchange(p.client.context(ctx), req.Code, opts...)
+	cfg, err := p.oauth2Config(ctx, req.RedirectURI)
+	if err != nil {
+		return nil, nil, p.failure(verification.ErrTokenExchange, "exchange the authorization code for tokens", err)
+	}
+	tok, err := cfg.Exchange(p.client.context(ctx), req.Code, opts...)
 	if err != nil {
 		return nil, nil, p.failure(verification.ErrTokenExchange, "exchange the authorization code for tokens", err)
 	}
@@ -50,39 +64,32 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 		}
 		claims = mergeClaims(claims, info)
 	}
-	return identityFromClaims(claims), p.token(tok, rawIDToken, ""), nil
+	id := identityFromClaims(claims)
+	if p.mapIdentity != nil {
+		if err := p.mapIdentity(id, claims, req.Params); err != nil {
+			var verr *verification.Error
+			if errors.As(err, &verr) {
+				return nil, nil, verr
+			}
+			return nil, nil, verification.ErrFetchUser.
+				WithLongMessage("The provider's profile could not be mapped to an account.").
+				Wrap(errIdentityMapping)
+		}
+		if id.ProviderUserID == "" {
+			return nil, nil, verification.ErrFetchUser.
+				WithLongMessage("The provider's profile has no account id.").
+				Wrap(errIdentityMapping)
+		}
+	}
+	return id, p.token(tok, rawIDToken, ""), nil
 }
 
 // token converts an x/oauth2 token. oldRefresh is the refresh token that was
 // redeemed, if any: x/oauth2 puts it back into a response that has none, and
 // a Token reports a refresh token only when the provider issued a new one.
+// Granted scopes are read space- or comma-separated.
 func (p *Provider) token(t *oauth2.Token, rawIDToken, oldRefresh string) *provider.Token {
-	out := &provider.Token{
-		AccessToken: t.AccessToken,
-		TokenType:   t.Type(),
-		IDToken:     rawIDToken,
-		Expiry:      t.Expiry,
-	}
-	if t.RefreshToken != oldRefresh {
-		out.RefreshToken = t.RefreshToken
-	}
-	if t.ExpiresIn > 0 {
-		// x/oauth2 dates the expiry with time.Now; use the host's clock.
-		out.Expiry = p.now().Add(secondsDuration(t.ExpiresIn))
-	}
-	switch s := t.Extra("scope").(type) {
-	case string:
-		if s != "" {
-			out.Scopes = strings.Fields(s)
-		}
-	case []any: // off-spec, but some providers send an array
-		for _, v := range s {
-			if str, ok := v.(string); ok && str != "" {
-				out.Scopes = append(out.Scopes, str)
-			}
-		}
-	}
-	return out
+	return oauthclient.Token(t, rawIDToken, oldRefresh, p.now())
 }
 
 // idTokenOnlyClaims are the ID token claims that describe the token, not
@@ -91,6 +98,9 @@ var idTokenOnlyClaims = map[string]bool{
 	"iss": true, "sub": true, "aud": true, "azp": true, "exp": true, "iat": true,
 	"nbf": true, "nonce": true, "at_hash": true, "c_hash": true, "auth_time": true,
 	"acr": true, "amr": true, "sid": true, "jti": true,
+	// Multi-tenant providers' tenant (Microsoft's tid) was checked with
+	// the issuer; userinfo cannot move the account to another tenant.
+	"tid": true,
 }
 
 // mergeClaims returns the ID token's claims updated with the userinfo
@@ -103,13 +113,4 @@ func mergeClaims(idToken, userinfo map[string]any) map[string]any {
 		}
 	}
 	return out
-}
-
-// secondsDuration converts an expires_in to a Duration, saturating instead
-// of overflowing.
-func secondsDuration(n int64) time.Duration {
-	if n > math.MaxInt64/int64(time.Second) {
-		return math.MaxInt64
-	}
-	return time.Duration(n) * time.Second
 }

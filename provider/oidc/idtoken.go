@@ -42,7 +42,25 @@ const (
 	checkMissingAZP idTokenCheck = "has several audiences and no authorized party (azp)"
 	checkNonce      idTokenCheck = "has a nonce that does not match the authorization request's"
 	checkAtHash     idTokenCheck = "has an access token hash (at_hash) that does not match the access token"
+	checkTenant     idTokenCheck = "names no tenant (tid) that its issuer (iss) belongs to"
 )
+
+// tenantPattern is what a tenant id must look like to be put into an
+// issuer template: a GUID, as Microsoft's "tid" is.
+var tenantPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// googleIssuerNoScheme is the other spelling of Google's issuer, which
+// go-oidc accepts too.
+const googleIssuerNoScheme = "accounts.google.com"
+
+// issuerMatches reports whether iss is the provider's issuer: equal to it,
+// or for a template, equal to it with {tenantid} replaced by tid, a GUID.
+func (p *Provider) issuerMatches(iss, tid string) bool {
+	if !p.issuerTemplate {
+		return iss == p.issuer || (p.issuer == "https://"+googleIssuerNoScheme && iss == googleIssuerNoScheme)
+	}
+	return tenantPattern.MatchString(tid) && iss == strings.Replace(p.issuer, tenantPlaceholder, tid, 1)
+}
 
 // idTokenInvalid is the error of a failed check.
 func idTokenInvalid(c idTokenCheck) *verification.Error {
@@ -55,7 +73,8 @@ func idTokenInvalid(c idTokenCheck) *verification.Error {
 // and returns its claims. go-oidc checks the algorithm, signature, iss, aud
 // and exp; the other checks are the ones it leaves to its callers. The nonce
 // is checked when wantNonce is set: refreshed ID tokens carry none (section
-// 12.2).
+// 12.2). A template issuer, which go-oidc skips, is checked here against
+// the token's tenant, and Config.CheckClaims runs last.
 func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce string, wantNonce bool) (map[string]any, error) {
 	// The algorithm is checked before go-oidc, whose error would not say
 	// which check failed.
@@ -73,6 +92,16 @@ func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce st
 	if err := idt.Claims(&claims); err != nil {
 		return nil, idTokenInvalid(checkClaims)
 	}
+	if p.issuerTemplate {
+		iss, _ := claims["iss"].(string)
+		tid, _ := claims["tid"].(string)
+		if !p.issuerMatches(iss, tid) {
+			if !tenantPattern.MatchString(tid) {
+				return nil, idTokenInvalid(checkTenant)
+			}
+			return nil, idTokenInvalid(checkIssuer)
+		}
+	}
 	if idt.Subject == "" {
 		return nil, idTokenInvalid(checkSubject)
 	}
@@ -89,11 +118,17 @@ func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce st
 	} else if len(idt.Audience) > 1 {
 		return nil, idTokenInvalid(checkMissingAZP)
 	}
-	if wantNonce && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+	if wantNonce && !(idt.Nonce == "" && p.allowMissingNonce) &&
+		subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
 		return nil, idTokenInvalid(checkNonce)
 	}
 	if idt.AccessTokenHash != "" && idt.VerifyAccessToken(accessToken) != nil {
 		return nil, idTokenInvalid(checkAtHash)
+	}
+	if p.checkClaims != nil {
+		if err := p.checkClaims(claims); err != nil {
+			return nil, idTokenInvalid(idTokenCheck("failed a provider-specific check: " + err.Error()))
+		}
 	}
 	return claims, nil
 }
@@ -113,13 +148,15 @@ func (p *Provider) failedCheck(ctx context.Context, raw string, err error) idTok
 	}
 	var c struct {
 		Issuer    string          `json:"iss"`
+		Tenant    any             `json:"tid"`
 		Audience  json.RawMessage `json:"aud"`
 		NotBefore *float64        `json:"nbf"`
 	}
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return checkClaims
 	}
-	if c.Issuer != p.issuer {
+	tid, _ := c.Tenant.(string)
+	if !p.issuerMatches(c.Issuer, tid) {
 		return checkIssuer
 	}
 	var aud []string

@@ -16,11 +16,12 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
 // Provider is an OpenID Connect provider, configured from its discovery
-// document. It is safe for concurrent use.
+// document or from Config.Endpoints. It is safe for concurrent use.
 type Provider struct {
 	strategy     verification.Strategy
 	title        string
@@ -35,6 +36,14 @@ type Provider struct {
 	extra        map[string]string
 	skipUserinfo bool
 	algorithms   []jose.SignatureAlgorithm
+
+	secretFunc        func(context.Context) (string, error)
+	issuerTemplate    bool
+	disablePKCE       bool
+	allowMissingNonce bool
+	authParams        func(provider.AuthRequest, url.Values)
+	checkClaims       func(map[string]any) error
+	mapIdentity       func(*provider.Identity, map[string]any, map[string][]string) error
 
 	client        *httpClient
 	endpoint      oauth2.Endpoint
@@ -62,7 +71,8 @@ type discovery struct {
 // New reads the discovery document of cfg.Issuer and returns the provider.
 // It fails when a required Config field is missing or invalid, when
 // discovery fails (unreachable, not JSON, another issuer), or when the
-// document lacks an authorization, token or JWKS endpoint.
+// document lacks an authorization, token or JWKS endpoint. With
+// cfg.Endpoints, New reads nothing and fails only on an invalid Config.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
@@ -83,6 +93,14 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		skew:         cfg.ClockSkew,
 		extra:        make(map[string]string, len(cfg.ExtraAuthParams)),
 		skipUserinfo: cfg.SkipUserinfo,
+
+		secretFunc:        cfg.ClientSecretFunc,
+		issuerTemplate:    strings.Contains(cfg.Issuer, tenantPlaceholder),
+		disablePKCE:       cfg.DisablePKCE,
+		allowMissingNonce: cfg.AllowMissingNonce,
+		authParams:        cfg.AuthParams,
+		checkClaims:       cfg.CheckClaims,
+		mapIdentity:       cfg.MapIdentity,
 	}
 	if len(cfg.Scopes) == 0 {
 		p.scopes = slices.Clone(DefaultScopes)
@@ -108,6 +126,55 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	}
 	p.client = &httpClient{newHTTPClient(cfg.HTTPClient, p.timeout, maxBytes)}
 
+	var jwksURL string
+	if e := cfg.Endpoints; e != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p.endpoint = oauth2.Endpoint{AuthURL: e.AuthURL, TokenURL: e.TokenURL}
+		p.endpoint.AuthStyle = cfg.AuthStyle
+		if p.endpoint.AuthStyle == oauth2.AuthStyleAutoDetect {
+			p.endpoint.AuthStyle = chooseAuthStyle(nil)
+		}
+		jwksURL = e.JWKSURL
+		p.userinfoURL = e.UserinfoURL
+		p.revocationURL = e.RevocationURL
+		p.issParameter = e.IssuerParameterSupported
+	} else {
+		d, err := p.discover(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		jwksURL = d.JWKSURI
+	}
+	p.authStyle = p.endpoint.AuthStyle
+	if p.title == "" {
+		if u, err := url.Parse(cfg.Issuer); err == nil && u.Hostname() != "" {
+			p.title = u.Hostname()
+		} else {
+			p.title = cfg.Issuer
+		}
+	}
+
+	// go-oidc keeps this context for the key set's background fetches: it
+	// only carries the client.
+	p.keySet = oidc.NewRemoteKeySet(p.client.context(context.Background()), jwksURL)
+	p.verifier = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
+		ClientID:             p.clientID,
+		SupportedSigningAlgs: algs,
+		// A template issuer is checked by verifyIDToken against the
+		// token's tenant, which go-oidc cannot do.
+		SkipIssuerCheck: p.issuerTemplate,
+		// go-oidc compares exp with Now exactly; moving its clock back by
+		// the skew lets a token expire up to ClockSkew late.
+		Now: func() time.Time { return p.now().Add(-p.skew) },
+	})
+	return p, nil
+}
+
+// discover reads the discovery document of cfg.Issuer and sets the
+// endpoints from it.
+func (p *Provider) discover(ctx context.Context, cfg Config) (*discovery, error) {
 	op, err := oidc.NewProvider(p.client.context(ctx), cfg.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("oidc: discovery of %s failed: %w", cfg.Issuer, discoveryError(err))
@@ -121,7 +188,6 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if p.endpoint.AuthStyle == oauth2.AuthStyleAutoDetect {
 		p.endpoint.AuthStyle = chooseAuthStyle(d.TokenEndpointAuthMethods)
 	}
-	p.authStyle = p.endpoint.AuthStyle
 	switch {
 	case p.endpoint.AuthURL == "":
 		return nil, fmt.Errorf("oidc: discovery of %s names no authorization_endpoint", cfg.Issuer)
@@ -133,25 +199,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	p.userinfoURL = op.UserInfoEndpoint()
 	p.revocationURL = d.RevocationEndpoint
 	p.issParameter = d.IssuerParameterSupported
-	if p.title == "" {
-		if u, err := url.Parse(cfg.Issuer); err == nil && u.Hostname() != "" {
-			p.title = u.Hostname()
-		} else {
-			p.title = cfg.Issuer
-		}
-	}
-
-	// go-oidc keeps this context for the key set's background fetches: it
-	// only carries the client.
-	p.keySet = oidc.NewRemoteKeySet(p.client.context(context.Background()), d.JWKSURI)
-	p.verifier = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
-		ClientID:             p.clientID,
-		SupportedSigningAlgs: algs,
-		// go-oidc compares exp with Now exactly; moving its clock back by
-		// the skew lets a token expire up to ClockSkew late.
-		Now: func() time.Time { return p.now().Add(-p.skew) },
-	})
-	return p, nil
+	return &d, nil
 }
 
 // httpClient is the provider's HTTP client.
@@ -161,7 +209,7 @@ type httpClient struct{ *http.Client }
 // x/oauth2 take their HTTP client. It is the only place the client travels
 // by context; nothing else is stored there.
 func (c *httpClient) context(ctx context.Context) context.Context {
-	return oidc.ClientContext(ctx, c.Client)
+	return oauthclient.ClientContext(ctx, c.Client)
 }
 
 // statusPrefix matches the HTTP status go-oidc puts before the body in a
@@ -197,10 +245,16 @@ func (p *Provider) GoString() string { return p.String() }
 func (p *Provider) Strategy() verification.Strategy { return p.strategy }
 
 // Metadata returns the issuer, whether the provider sends the RFC 9207 "iss"
-// callback parameter (from discovery), and the default scopes and title.
+// callback parameter (from discovery or Config.Endpoints), and the default
+// scopes and title. The issuer is empty for a template issuer, which no
+// single "iss" parameter can equal.
 func (p *Provider) Metadata() provider.Metadata {
+	issuer := p.issuer
+	if p.issuerTemplate {
+		issuer = ""
+	}
 	return provider.Metadata{
-		Issuer:                   p.issuer,
+		Issuer:                   issuer,
 		IssuerParameterSupported: p.issParameter,
 		OpenID:                   true,
 		DefaultScopes:            slices.Clone(p.scopes),
@@ -210,11 +264,13 @@ func (p *Provider) Metadata() provider.Metadata {
 
 // AuthCodeURL returns the authorization URL of req: response_type=code, the
 // client id, redirect URI, scopes (DefaultScopes when req has none, "openid"
-// always), state, S256 code challenge, nonce, and prompt and login_hint when
-// set, plus Config.ExtraAuthParams. State, CodeChallenge, Nonce and
-// RedirectURI are required. Offline is ignored: OpenID Connect providers
-// issue refresh tokens according to their own policy, and provider-specific
-// packages add what theirs needs.
+// always), state, S256 code challenge (unless Config.DisablePKCE), nonce,
+// and prompt and login_hint when set, plus Config.ExtraAuthParams, then
+// adjusted by Config.AuthParams. State, CodeChallenge (unless
+// Config.DisablePKCE), Nonce and RedirectURI are required. Offline is left
+// to Config.AuthParams: OpenID Connect providers issue refresh tokens
+// according to their own policy, and provider-specific packages add what
+// theirs needs.
 func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -222,7 +278,7 @@ func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (s
 	switch {
 	case req.State == "":
 		return "", errors.New("oidc: AuthCodeURL needs a state")
-	case req.CodeChallenge == "":
+	case req.CodeChallenge == "" && !p.disablePKCE:
 		return "", errors.New("oidc: AuthCodeURL needs a PKCE code challenge")
 	case req.Nonce == "":
 		return "", errors.New("oidc: AuthCodeURL needs a nonce")
@@ -242,14 +298,19 @@ func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (s
 	v.Set("redirect_uri", req.RedirectURI)
 	v.Set("scope", strings.Join(scopes, " "))
 	v.Set("state", req.State)
-	v.Set("code_challenge", req.CodeChallenge)
-	v.Set("code_challenge_method", "S256")
+	if !p.disablePKCE {
+		v.Set("code_challenge", req.CodeChallenge)
+		v.Set("code_challenge_method", "S256")
+	}
 	v.Set("nonce", req.Nonce)
 	if req.Prompt != "" {
 		v.Set("prompt", req.Prompt)
 	}
 	if req.LoginHint != "" {
 		v.Set("login_hint", req.LoginHint)
+	}
+	if err := oauthclient.ApplyAuthParams(p.authParams, req, v, reservedAuthParams); err != nil {
+		return "", err
 	}
 	sep := "?"
 	if strings.Contains(p.endpoint.AuthURL, "?") {
@@ -258,12 +319,33 @@ func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (s
 	return p.endpoint.AuthURL + sep + v.Encode(), nil
 }
 
+// errClientSecret is the cause of a failed Config.ClientSecretFunc: its
+// own error is not repeated, in case it is not as clean as documented.
+var errClientSecret = errors.New("oidc: the client secret could not be made")
+
+// secret returns the client secret: Config.ClientSecret, or a fresh one
+// from Config.ClientSecretFunc.
+func (p *Provider) secret(ctx context.Context) (string, error) {
+	if p.secretFunc == nil {
+		return p.clientSecret, nil
+	}
+	s, err := p.secretFunc(ctx)
+	if err != nil || s == "" {
+		return "", errClientSecret
+	}
+	return s, nil
+}
+
 // oauth2Config is the x/oauth2 configuration of one token request.
-func (p *Provider) oauth2Config(redirectURI string) *oauth2.Config {
+func (p *Provider) oauth2Config(ctx context.Context, redirectURI string) (*oauth2.Config, error) {
+	secret, err := p.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return &oauth2.Config{
 		ClientID:     p.clientID,
-		ClientSecret: p.clientSecret,
+		ClientSecret: secret,
 		Endpoint:     p.endpoint,
 		RedirectURL:  redirectURI,
-	}
+	}, nil
 }

@@ -12,12 +12,18 @@ import (
 // Refresh redeems refreshToken (RFC 6749 section 6). The returned token's
 // RefreshToken is empty unless the provider rotated the refresh token. An
 // ID token in the response is validated like the code exchange's, without
-// the nonce (OpenID Connect Core section 12.2).
+// the nonce (OpenID Connect Core section 12.2). A provider's refusal wraps
+// a *provider.OAuthError: its Code "invalid_grant" means the grant is gone
+// and the account must be reauthorized.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
 	if refreshToken == "" {
 		return nil, verification.ErrMissingRefreshToken
 	}
-	ts := p.oauth2Config("").TokenSource(p.client.context(ctx), &oauth2.Token{RefreshToken: refreshToken})
+	cfg, err := p.oauth2Config(ctx, "")
+	if err != nil {
+		return nil, p.failure(verification.ErrTokenRetrieval, "refresh the access token", err)
+	}
+	ts := cfg.TokenSource(p.client.context(ctx), &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := ts.Token()
 	if err != nil {
 		return nil, p.failure(verification.ErrTokenRetrieval, "refresh the access token", err)

@@ -11,6 +11,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -45,7 +46,7 @@ func (p *Provider) userinfo(ctx context.Context, accessToken string) (map[string
 		return nil, fail(err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fail(newStatusError(resp.StatusCode, bearerErrorCode(resp, body)))
+		return nil, fail(newStatusError(resp.StatusCode, oauthclient.ErrorCode(resp, body)))
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/jwt" {
 		if body, err = p.verifyUserinfoJWT(ctx, string(body)); err != nil {
@@ -74,12 +75,14 @@ func (p *Provider) verifyUserinfoJWT(ctx context.Context, raw string) ([]byte, e
 	}
 	var c struct {
 		Issuer   *string         `json:"iss"`
+		Tenant   any             `json:"tid"`
 		Audience json.RawMessage `json:"aud"`
 	}
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, err
 	}
-	if c.Issuer != nil && *c.Issuer != p.issuer {
+	tid, _ := c.Tenant.(string)
+	if c.Issuer != nil && !p.issuerMatches(*c.Issuer, tid) {
 		return nil, errUserinfoJWT
 	}
 	if len(c.Audience) > 0 {
@@ -95,21 +98,4 @@ func (p *Provider) verifyUserinfoJWT(ctx context.Context, raw string) ([]byte, e
 		}
 	}
 	return payload, nil
-}
-
-// bearerErrorCode returns the OAuth error code of a failed userinfo
-// response: the JSON "error" member, or "" (the RFC 6750 WWW-Authenticate
-// challenge is not parsed). newStatusError drops anything that is not a
-// plain code.
-func bearerErrorCode(resp *http.Response, body []byte) string {
-	var e struct {
-		Error string `json:"error"`
-	}
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
-		return ""
-	}
-	if json.Unmarshal(body, &e) != nil {
-		return ""
-	}
-	return e.Error
 }

@@ -1,0 +1,205 @@
+// Package discord is the Discord provider (strategy oauth_discord): OAuth
+// 2.0 with GET /users/@me for the profile.
+//
+// The provider user id is the user's snowflake "id" (a string of up to 20
+// digits; a JSON number is read with every digit). Username is the unique
+// username, with "#discriminator" for accounts that still have a legacy
+// discriminator. Discord has no first and last names: the display name
+// ("global_name") is split at its first space, as for every provider that
+// sends one name. The email address comes with the "email" scope, with
+// Discord's "verified" flag. The avatar URL points at Discord's CDN: the
+// user's avatar (animated ones as GIF), or the default avatar Discord shows
+// when there is none.
+//
+// Tokens refresh, and Revoke uses Discord's RFC 7009 endpoint
+// (/api/oauth2/token/revoke).
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
+	"github.com/tetherauth/tether/provider/oauth2"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Strategy is the strategy Discord serves.
+var Strategy = verification.MustParseStrategy("oauth_discord")
+
+// Default URLs.
+const (
+	DefaultBaseURL = "https://discord.com"
+	DefaultCDNURL  = "https://cdn.discordapp.com"
+)
+
+// DefaultScopes read the user and their email address.
+var DefaultScopes = []string{"identify", "email"}
+
+// Config configures the Discord provider. ClientID and ClientSecret are
+// required; every other zero field has a default.
+type Config struct {
+	// ClientID and ClientSecret are the application's OAuth2 client id and secret (Discord Developer Portal).
+	ClientID     string
+	ClientSecret string
+	// Scopes are requested on every authorization. Default: DefaultScopes.
+	Scopes []string
+	// BaseURL is Discord's address (authorization at /oauth2/authorize,
+	// API at /api). Default: DefaultBaseURL; tests point it at a fake.
+	BaseURL string
+	// CDNURL is the base of avatar URLs. Default: DefaultCDNURL.
+	CDNURL string
+	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
+	// oauth2.Config.
+	HTTPClient       *http.Client
+	Timeout          time.Duration
+	MaxResponseBytes int64
+	Now              func() time.Time
+}
+
+// String describes c without its client secret.
+func (c Config) String() string {
+	return fmt.Sprintf("discord.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
+}
+
+// GoString is String, so that %#v does not print the client secret either.
+func (c Config) GoString() string { return c.String() }
+
+// Provider is the Discord provider. It is safe for concurrent use.
+type Provider struct {
+	p   *oauth2.Provider
+	cdn string
+}
+
+var (
+	_ provider.Provider  = (*Provider)(nil)
+	_ provider.Refresher = (*Provider)(nil)
+	_ provider.Revoker   = (*Provider)(nil)
+)
+
+// New returns the Discord provider. It does no I/O and fails when ClientID
+// or ClientSecret is missing or a URL is invalid.
+func New(cfg Config) (*Provider, error) {
+	switch {
+	case cfg.ClientID == "":
+		return nil, errors.New("discord: Config.ClientID is required")
+	case cfg.ClientSecret == "":
+		return nil, errors.New("discord: Config.ClientSecret is required")
+	}
+	base, err := oauthclient.BaseURL("discord", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	cdn, err := oauthclient.BaseURL("discord", "CDNURL", cfg.CDNURL, DefaultCDNURL)
+	if err != nil {
+		return nil, err
+	}
+	d := &Provider{cdn: cdn}
+	scopes := cfg.Scopes
+	if len(scopes) == 0 {
+		scopes = DefaultScopes
+	}
+	p, err := oauth2.New(oauth2.Config{
+		Strategy:     Strategy,
+		Title:        "Discord",
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:       base + "/oauth2/authorize",
+			TokenURL:      base + "/api/oauth2/token",
+			UserinfoURL:   base + "/api/users/@me",
+			RevocationURL: base + "/api/oauth2/token/revoke",
+		},
+		Scopes:           scopes,
+		AuthStyle:        xoauth2.AuthStyleInHeader,
+		MapProfile:       d.mapUser,
+		HTTPClient:       cfg.HTTPClient,
+		Timeout:          cfg.Timeout,
+		MaxResponseBytes: cfg.MaxResponseBytes,
+		Now:              cfg.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	d.p = p
+	return d, nil
+}
+
+// Strategy returns oauth_discord.
+func (d *Provider) Strategy() verification.Strategy { return Strategy }
+
+// Metadata describes Discord: OAuth 2.0 (no nonce), the default scopes.
+func (d *Provider) Metadata() provider.Metadata { return d.p.Metadata() }
+
+// AuthCodeURL returns Discord's authorization URL for req, with PKCE.
+func (d *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
+	return d.p.AuthCodeURL(ctx, req)
+}
+
+// Exchange redeems the code and reads GET /users/@me.
+func (d *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
+	return d.p.Exchange(ctx, req)
+}
+
+// Refresh redeems a refresh token.
+func (d *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
+	return d.p.Refresh(ctx, refreshToken)
+}
+
+// Revoke revokes token at Discord's RFC 7009 endpoint; revoking a refresh
+// token revokes the authorization.
+func (d *Provider) Revoke(ctx context.Context, token, hint string) error {
+	return d.p.Revoke(ctx, token, hint)
+}
+
+// mapUser maps a GET /users/@me response (see the package documentation).
+func (d *Provider) mapUser(u map[string]any) (*provider.Identity, error) {
+	id := &provider.Identity{
+		ProviderUserID: claims.ID(u, "id"),
+		EmailAddress:   claims.String(u, "email"),
+		Username:       claims.String(u, "username"),
+		Claims:         u,
+	}
+	if id.EmailAddress != "" {
+		id.EmailVerified = claims.Bool(u, "verified")
+	}
+	disc := claims.String(u, "discriminator")
+	if id.Username != "" && disc != "" && disc != "0" {
+		id.Username += "#" + disc
+	}
+	id.FirstName, id.LastName = claims.SplitName(claims.String(u, "global_name"))
+	id.AvatarURL = d.avatarURL(id.ProviderUserID, claims.String(u, "avatar"), disc)
+	return id, nil
+}
+
+// avatarURL is the CDN URL of the user's avatar, or of the default avatar:
+// for migrated users (discriminator "0") the index is (id >> 22) % 6, for
+// legacy ones discriminator % 5.
+func (d *Provider) avatarURL(userID, hash, disc string) string {
+	if userID == "" {
+		return ""
+	}
+	if hash != "" {
+		ext := "png"
+		if strings.HasPrefix(hash, "a_") {
+			ext = "gif"
+		}
+		return fmt.Sprintf("%s/avatars/%s/%s.%s", d.cdn, userID, hash, ext)
+	}
+	var index uint64
+	if n, err := strconv.ParseUint(disc, 10, 64); err == nil && n != 0 {
+		index = n % 5
+	} else if id, err := strconv.ParseUint(userID, 10, 64); err == nil {
+		index = (id >> 22) % 6
+	}
+	return fmt.Sprintf("%s/embed/avatars/%d.png", d.cdn, index)
+}

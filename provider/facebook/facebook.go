@@ -1,0 +1,276 @@
+// Package facebook is the Facebook Login provider (strategy
+// oauth_facebook): OAuth 2.0 with the Graph API's "me" node for the profile.
+//
+// The provider user id is the app-scoped user id ("id" of /me): Facebook
+// gives each app its own id for a user, so the same person has different
+// ids in different apps, and an id from another app never matches. The
+// profile is read with fields=id,name,first_name,last_name,email,picture
+// and the granted permissions, always with an appsecret_proof (the
+// HMAC-SHA256 of the access token keyed with the app secret), which a host
+// can then require in its app settings.
+//
+// Names are first_name and last_name (name split at its first space when
+// they are missing). The email address is present only when the user has
+// one and granted the "email" permission; Facebook does not say whether it
+// verified it, so EmailVerified is nil. The avatar is the profile picture,
+// unless it is Facebook's default silhouette. The approved scopes are the
+// permissions Facebook reports as granted, since people can decline some
+// (the token response names none).
+//
+// Facebook issues no refresh tokens (its user tokens are long-lived), so the
+// provider is no provider.Refresher. Revoke removes the app's permissions
+// (DELETE /me/permissions), which logs the user out of the app at Facebook.
+package facebook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
+	"github.com/tetherauth/tether/provider/oauth2"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Strategy is the strategy Facebook serves.
+var Strategy = verification.MustParseStrategy("oauth_facebook")
+
+// Defaults: Facebook's website (the login dialog), the Graph API and its
+// version.
+const (
+	DefaultBaseURL      = "https://www.facebook.com"
+	DefaultGraphURL     = "https://graph.facebook.com"
+	DefaultGraphVersion = "v25.0"
+)
+
+// DefaultScopes are the permissions Facebook Login grants without review.
+var DefaultScopes = []string{"email", "public_profile"}
+
+// meFields are the fields of the me node the mapping reads.
+const meFields = "id,name,first_name,last_name,email,picture,permissions"
+
+// Config configures the Facebook provider. AppID and AppSecret are
+// required; every other zero field has a default.
+type Config struct {
+	// AppID and AppSecret are the app's credentials (its client id and
+	// secret).
+	AppID     string
+	AppSecret string
+	// Scopes are the permissions requested on every authorization.
+	// Default: DefaultScopes.
+	Scopes []string
+	// GraphVersion is the Graph API version, such as "v25.0". Default:
+	// DefaultGraphVersion.
+	GraphVersion string
+	// BaseURL is the website (the login dialog) and GraphURL the Graph
+	// API. Defaults: DefaultBaseURL and DefaultGraphURL; tests point them
+	// at a fake.
+	BaseURL  string
+	GraphURL string
+	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
+	// oauth2.Config.
+	HTTPClient       *http.Client
+	Timeout          time.Duration
+	MaxResponseBytes int64
+	Now              func() time.Time
+}
+
+// String describes c without its app secret.
+func (c Config) String() string {
+	return fmt.Sprintf("facebook.Config{AppID: %q, AppSecret: REDACTED}", c.AppID)
+}
+
+// GoString is String, so that %#v does not print the app secret either.
+func (c Config) GoString() string { return c.String() }
+
+// Provider is the Facebook provider. It is safe for concurrent use.
+type Provider struct {
+	p         *oauth2.Provider
+	graph     string // GraphURL + "/" + version
+	appSecret string
+}
+
+var (
+	_ provider.Provider = (*Provider)(nil)
+	_ provider.Revoker  = (*Provider)(nil)
+)
+
+// versionPattern is a Graph API version.
+var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,2}$`)
+
+// New returns the Facebook provider. It does no I/O and fails when AppID or
+// AppSecret is missing, or a URL or the version is invalid.
+func New(cfg Config) (*Provider, error) {
+	switch {
+	case cfg.AppID == "":
+		return nil, errors.New("facebook: Config.AppID is required")
+	case cfg.AppSecret == "":
+		return nil, errors.New("facebook: Config.AppSecret is required")
+	}
+	version := cfg.GraphVersion
+	if version == "" {
+		version = DefaultGraphVersion
+	}
+	if !versionPattern.MatchString(version) {
+		return nil, fmt.Errorf("facebook: Config.GraphVersion %q is not a Graph API version such as %q", version, DefaultGraphVersion)
+	}
+	base, err := oauthclient.BaseURL("facebook", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	graph, err := oauthclient.BaseURL("facebook", "GraphURL", cfg.GraphURL, DefaultGraphURL)
+	if err != nil {
+		return nil, err
+	}
+	f := &Provider{graph: graph + "/" + version, appSecret: cfg.AppSecret}
+	scopes := cfg.Scopes
+	if len(scopes) == 0 {
+		scopes = DefaultScopes
+	}
+	p, err := oauth2.New(oauth2.Config{
+		Strategy:     Strategy,
+		Title:        "Facebook",
+		ClientID:     cfg.AppID,
+		ClientSecret: cfg.AppSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:  base + "/" + version + "/dialog/oauth",
+			TokenURL: f.graph + "/oauth/access_token",
+		},
+		Scopes:           scopes,
+		ScopeSeparator:   ",",
+		AuthStyle:        xoauth2.AuthStyleInParams,
+		Profile:          f.profile,
+		Revoke:           f.revoke,
+		HTTPClient:       cfg.HTTPClient,
+		Timeout:          cfg.Timeout,
+		MaxResponseBytes: cfg.MaxResponseBytes,
+		Now:              cfg.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("facebook: %w", err)
+	}
+	f.p = p
+	return f, nil
+}
+
+// Strategy returns oauth_facebook.
+func (f *Provider) Strategy() verification.Strategy { return Strategy }
+
+// Metadata describes Facebook: OAuth 2.0 (no nonce), the default scopes.
+func (f *Provider) Metadata() provider.Metadata { return f.p.Metadata() }
+
+// AuthCodeURL returns the login dialog's URL for req, with PKCE and the
+// permissions comma-separated.
+func (f *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
+	return f.p.AuthCodeURL(ctx, req)
+}
+
+// Exchange redeems the code and reads the me node (see the package
+// documentation).
+func (f *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
+	return f.p.Exchange(ctx, req)
+}
+
+// Revoke removes the app's permissions for the user of the access token.
+// Facebook has no refresh tokens: a refresh token hint is an error wrapping
+// provider.ErrRevocationUnsupported.
+func (f *Provider) Revoke(ctx context.Context, token, hint string) error {
+	return f.p.Revoke(ctx, token, hint)
+}
+
+// proof is the appsecret_proof of an access token.
+func (f *Provider) proof(accessToken string) string {
+	m := hmac.New(sha256.New, []byte(f.appSecret))
+	m.Write([]byte(accessToken))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (f *Provider) profile(ctx context.Context, api *oauth2.API, tok *provider.Token) (*provider.Identity, error) {
+	q := url.Values{"fields": {meFields}, "appsecret_proof": {f.proof(tok.AccessToken)}}
+	var me map[string]any
+	if err := api.GetJSON(ctx, f.graph+"/me?"+q.Encode(), &me); err != nil {
+		return nil, err
+	}
+	if me == nil {
+		return nil, oauthclient.ErrMalformedResponse
+	}
+	if granted := grantedPermissions(me); granted != nil {
+		tok.Scopes = granted
+	}
+	return mapMe(me), nil
+}
+
+// mapMe maps the me node (see the package documentation).
+func mapMe(me map[string]any) *provider.Identity {
+	id := &provider.Identity{
+		ProviderUserID: claims.ID(me, "id"),
+		EmailAddress:   claims.String(me, "email"),
+		FirstName:      claims.String(me, "first_name"),
+		LastName:       claims.String(me, "last_name"),
+		Claims:         me,
+	}
+	if id.FirstName == "" && id.LastName == "" {
+		id.FirstName, id.LastName = claims.SplitName(claims.String(me, "name"))
+	}
+	if pic := claims.Object(claims.Object(me, "picture"), "data"); pic != nil {
+		if silhouette := claims.Bool(pic, "is_silhouette"); silhouette == nil || !*silhouette {
+			id.AvatarURL = claims.String(pic, "url")
+		}
+	}
+	return id
+}
+
+// grantedPermissions returns the permissions of the me node's
+// "permissions" edge whose status is "granted", or nil when it has none.
+func grantedPermissions(me map[string]any) []string {
+	data, ok := claims.Object(me, "permissions")["data"].([]any)
+	if !ok {
+		return nil
+	}
+	out := []string{}
+	for _, d := range data {
+		p, _ := d.(map[string]any)
+		if claims.String(p, "status") == "granted" {
+			if name := claims.String(p, "permission"); name != "" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// revoke is DELETE /me/permissions with the access token.
+func (f *Provider) revoke(ctx context.Context, client *http.Client, token, hint string) error {
+	if hint == "refresh_token" {
+		return fmt.Errorf("facebook: Facebook issues no refresh tokens (%w)", provider.ErrRevocationUnsupported)
+	}
+	q := url.Values{"appsecret_proof": {f.proof(token)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, f.graph+"/me/permissions?"+q.Encode(), nil)
+	if err != nil {
+		return fmt.Errorf("facebook: revocation request: %w", oauthclient.Sanitize(err))
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	body, _, err := oauthclient.Do(client, req)
+	if err != nil {
+		return fmt.Errorf("facebook: revocation failed: %w", err)
+	}
+	var res struct {
+		Success bool `json:"success"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil || !res.Success {
+		return fmt.Errorf("facebook: revocation failed: %w", oauthclient.ErrMalformedResponse)
+	}
+	return nil
+}

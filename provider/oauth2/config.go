@@ -1,0 +1,206 @@
+package oauth2
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Defaults of a zero Config.
+const (
+	DefaultTimeout          = 10 * time.Second
+	DefaultMaxResponseBytes = 1 << 20
+)
+
+// Endpoint is where a provider's endpoints are.
+type Endpoint struct {
+	// AuthURL and TokenURL are the authorization and token endpoints
+	// (RFC 6749 section 3). Required.
+	AuthURL  string
+	TokenURL string
+	// UserinfoURL is fetched with the access token for the profile that
+	// Config.MapProfile maps. Required unless Config.Profile is set.
+	UserinfoURL string
+	// RevocationURL is the RFC 7009 revocation endpoint; empty when the
+	// provider has none.
+	RevocationURL string
+}
+
+// ProfileFunc returns the identity of the account tok was issued for,
+// using api for the requests it needs. It may set tok.Scopes when the
+// provider reports the granted scopes elsewhere than in the token response
+// (Facebook's permissions). A *verification.Error it returns is returned as
+// is; another error becomes verification.ErrFetchUser, keeping only what
+// is safe of it (an error of api is).
+type ProfileFunc func(ctx context.Context, api *API, tok *provider.Token) (*provider.Identity, error)
+
+// RevokeFunc revokes token for a provider whose revocation is not RFC 7009
+// (GitHub's DELETE /applications/{client_id}/grant), with client, the
+// provider's bounded HTTP client. It must follow provider.Revoker's error
+// contract; provider/internal/oauthclient has the helpers.
+type RevokeFunc func(ctx context.Context, client *http.Client, token, hint string) error
+
+// Config configures a Provider. Strategy, ClientID, ClientSecret,
+// Endpoint.AuthURL, Endpoint.TokenURL, and either Endpoint.UserinfoURL with
+// MapProfile or Profile are required; every other zero field has a default.
+type Config struct {
+	// Strategy is the verification strategy the provider serves:
+	// oauth_custom_<slug> for a provider the host defines.
+	Strategy verification.Strategy
+
+	// Title is the provider's human name. Default: the host of
+	// Endpoint.AuthURL.
+	Title string
+
+	// ClientID and ClientSecret are the host's client credentials at the
+	// provider.
+	ClientID     string
+	ClientSecret string
+
+	// Endpoint is where the provider's endpoints are.
+	Endpoint Endpoint
+
+	// Scopes are requested on every authorization that asks for none of
+	// its own. Default: none (the provider's default).
+	Scopes []string
+
+	// ScopeSeparator joins scopes in the authorization URL: " " (RFC 6749
+	// section 3.3) or ",". Default: " ".
+	ScopeSeparator string
+
+	// AuthStyle is how the client authenticates at the token endpoint (and
+	// an RFC 7009 revocation endpoint): xoauth2.AuthStyleInHeader
+	// (client_secret_basic) or xoauth2.AuthStyleInParams
+	// (client_secret_post). Zero means client_secret_basic, which RFC 6749
+	// section 2.3.1 requires every server to support; it is never
+	// auto-detected by trial and error.
+	AuthStyle xoauth2.AuthStyle
+
+	// DisablePKCE leaves RFC 7636 out of the flow, for a provider that
+	// rejects it. PKCE S256 is used otherwise, and then an exchange without
+	// a verifier is refused.
+	DisablePKCE bool
+
+	// Issuer is the authorization server's issuer identifier (RFC 8414),
+	// for providers that send the RFC 9207 "iss" callback parameter; empty
+	// for most OAuth 2.0 providers.
+	Issuer string
+	// IssuerParameterSupported says the provider always sends "iss" on
+	// callbacks (RFC 9207 section 2.4).
+	IssuerParameterSupported bool
+
+	// MapProfile maps the JSON object Endpoint.UserinfoURL returns (numbers
+	// as json.Number) to the identity; its ProviderUserID must not be empty.
+	// Ignored when Profile is set. Its error becomes
+	// verification.ErrFetchUser, without its text.
+	MapProfile func(profile map[string]any) (*provider.Identity, error)
+
+	// Profile, when set, fetches the identity itself, replacing the
+	// userinfo request and MapProfile: for profiles spread over several
+	// requests (GitHub's /user and /user/emails) or needing special
+	// parameters (Facebook's fields and appsecret_proof).
+	Profile ProfileFunc
+
+	// APIHeader is added to every request of the userinfo endpoint and of
+	// API, such as GitHub's X-GitHub-Api-Version.
+	APIHeader http.Header
+
+	// AuthParams, when set, adjusts the parameters of each authorization
+	// URL after the protocol's are set: for a provider's own parameters,
+	// such as renaming login_hint to GitHub's "login". It must not change
+	// response_type, client_id, redirect_uri, scope, state, code_challenge
+	// or code_challenge_method; AuthCodeURL fails when it does.
+	AuthParams func(req provider.AuthRequest, params url.Values)
+
+	// Revoke, when set, replaces RFC 7009 revocation at
+	// Endpoint.RevocationURL.
+	Revoke RevokeFunc
+
+	// HTTPClient sends every request to the provider. Its Transport (or a
+	// default one) is wrapped to apply Timeout and MaxResponseBytes; its
+	// redirect policy is replaced by one that never follows redirects.
+	HTTPClient *http.Client
+
+	// Timeout bounds each request to the provider, on top of any deadline
+	// of the caller's context. Default: DefaultTimeout.
+	Timeout time.Duration
+
+	// MaxResponseBytes bounds every response body; a larger one fails the
+	// request with provider.ErrResponseTooLarge. Default:
+	// DefaultMaxResponseBytes.
+	MaxResponseBytes int64
+
+	// Now is the clock of token expiries. Default: time.Now.
+	Now func() time.Time
+}
+
+// String describes c without its client secret.
+func (c Config) String() string {
+	return fmt.Sprintf("oauth2.Config{Strategy: %s, AuthURL: %q, ClientID: %q, ClientSecret: REDACTED}", c.Strategy, c.Endpoint.AuthURL, c.ClientID)
+}
+
+// GoString is String, so that %#v does not print the client secret either.
+func (c Config) GoString() string { return c.String() }
+
+// reservedAuthParams are the authorization parameters AuthParams cannot
+// change.
+var reservedAuthParams = []string{
+	"response_type", "client_id", "redirect_uri", "scope", "state",
+	"code_challenge", "code_challenge_method",
+}
+
+// check reports a missing required field or an invalid one.
+func (c *Config) check() error {
+	switch {
+	case c.Strategy.IsZero():
+		return fmt.Errorf("oauth2: Config.Strategy is required")
+	case c.ClientID == "":
+		return fmt.Errorf("oauth2: Config.ClientID is required")
+	case c.ClientSecret == "":
+		return fmt.Errorf("oauth2: Config.ClientSecret is required")
+	case c.Profile == nil && c.MapProfile == nil:
+		return fmt.Errorf("oauth2: Config.MapProfile or Config.Profile is required")
+	case c.Profile == nil && c.Endpoint.UserinfoURL == "":
+		return fmt.Errorf("oauth2: Config.Endpoint.UserinfoURL is required with Config.MapProfile")
+	}
+	for _, u := range []struct{ name, value string }{
+		{"AuthURL", c.Endpoint.AuthURL}, {"TokenURL", c.Endpoint.TokenURL},
+		{"UserinfoURL", c.Endpoint.UserinfoURL}, {"RevocationURL", c.Endpoint.RevocationURL},
+	} {
+		required := u.name == "AuthURL" || u.name == "TokenURL"
+		if u.value == "" && required {
+			return fmt.Errorf("oauth2: Config.Endpoint.%s is required", u.name)
+		}
+		if u.value != "" && !absoluteURL(u.value) {
+			return fmt.Errorf("oauth2: Config.Endpoint.%s %q is not an absolute http(s) URL", u.name, u.value)
+		}
+	}
+	switch c.AuthStyle {
+	case xoauth2.AuthStyleAutoDetect, xoauth2.AuthStyleInHeader, xoauth2.AuthStyleInParams:
+	default:
+		return fmt.Errorf("oauth2: Config.AuthStyle %d is not an oauth2.AuthStyle", c.AuthStyle)
+	}
+	switch c.ScopeSeparator {
+	case "", " ", ",":
+	default:
+		return fmt.Errorf("oauth2: Config.ScopeSeparator %q is neither a space nor a comma", c.ScopeSeparator)
+	}
+	if c.Timeout < 0 || c.MaxResponseBytes < 0 {
+		return fmt.Errorf("oauth2: Config.Timeout and MaxResponseBytes cannot be negative")
+	}
+	return nil
+}
+
+// absoluteURL reports whether s is an absolute http or https URL without a
+// fragment.
+func absoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.Fragment == ""
+}

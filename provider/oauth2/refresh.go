@@ -1,0 +1,54 @@
+package oauth2
+
+import (
+	"context"
+	"fmt"
+
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Refresh redeems refreshToken (RFC 6749 section 6). The returned token's
+// RefreshToken is empty unless the provider rotated the refresh token. A
+// provider's refusal wraps a *provider.OAuthError: its Code "invalid_grant"
+// means the grant is gone and the account must be reauthorized.
+func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
+	if refreshToken == "" {
+		return nil, verification.ErrMissingRefreshToken
+	}
+	ts := p.oauth2Config("").TokenSource(oauthclient.ClientContext(ctx, p.client), &xoauth2.Token{RefreshToken: refreshToken})
+	tok, err := ts.Token()
+	if err != nil {
+		return nil, p.failure(verification.ErrTokenRetrieval, "refresh the access token", err)
+	}
+	return oauthclient.Token(tok, "", refreshToken, p.now()), nil
+}
+
+// errNoRevocation is returned by Revoke without a revocation endpoint.
+var errNoRevocation = fmt.Errorf("oauth2: the provider has no revocation endpoint (%w)", provider.ErrRevocationUnsupported)
+
+// Revoke revokes token through Config.Revoke, or at Endpoint.RevocationURL
+// (RFC 7009, authenticating as Config.AuthStyle says); hint is sent as
+// token_type_hint when not empty. Without either it returns an error
+// wrapping provider.ErrRevocationUnsupported and sends nothing. Other
+// errors follow provider.Revoker's contract.
+func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
+	if token == "" {
+		return fmt.Errorf("oauth2: Revoke of an empty token")
+	}
+	if p.revoke != nil {
+		return p.revoke(ctx, p.client, token, hint)
+	}
+	if p.endpoint.RevocationURL == "" {
+		return errNoRevocation
+	}
+	return oauthclient.Revoke(ctx, p.client, oauthclient.Revocation{
+		URL:          p.endpoint.RevocationURL,
+		ClientID:     p.clientID,
+		ClientSecret: p.clientSecret,
+		AuthStyle:    p.authStyle,
+	}, token, hint)
+}

@@ -1,0 +1,214 @@
+// Package slack is the "Sign in with Slack" provider (strategy
+// oauth_slack): OpenID Connect with Slack's documented endpoints.
+//
+// The provider user id is the ID token's "sub", the Slack user id (issuer
+// https://slack.com makes it unique, as OpenID Connect requires; the
+// workspace is the "https://slack.com/team_id" claim, kept in
+// Identity.Claims). Email, email_verified, name and picture come from the
+// ID token; Slack sends empty given and family names, so the name is split
+// at its first space. Slack has no username in OpenID Connect. With
+// Config.TeamID, the authorization asks for that workspace and the token
+// must be for it.
+//
+// Slack answers API errors with HTTP 200 and {"ok": false, "error": ...};
+// the token endpoint's are refusals like any other (x/oauth2 reads the
+// "error" member). Revoke calls auth.revoke with the token; a token Slack
+// reports as already revoked or invalid counts as revoked. Refresh works
+// when the Slack app has token rotation on.
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"time"
+
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
+	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Strategy is the strategy Slack serves.
+var Strategy = verification.MustParseStrategy("oauth_slack")
+
+// Issuer is Slack's issuer identifier, and the base of its endpoints.
+const Issuer = "https://slack.com"
+
+// TeamIDClaim is the ID token claim naming the user's workspace.
+const TeamIDClaim = "https://slack.com/team_id"
+
+// DefaultScopes are the OpenID Connect scopes for the profile and email.
+var DefaultScopes = []string{"openid", "profile", "email"}
+
+// teamIDPattern is a Slack workspace id.
+var teamIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+
+// Config configures the Slack provider. ClientID and ClientSecret are
+// required; every other zero field has a default.
+type Config struct {
+	// ClientID and ClientSecret are the Slack app's client id and secret.
+	ClientID     string
+	ClientSecret string
+	// Scopes are requested on every authorization ("openid" is always
+	// added). Default: DefaultScopes.
+	Scopes []string
+	// TeamID, when set, restricts sign-in to one workspace (such as
+	// "T0R7GR"): it is sent as "team" and the ID token's
+	// https://slack.com/team_id must equal it.
+	TeamID string
+	// BaseURL, when set, replaces Issuer for every endpoint and as issuer,
+	// for tests against a fake Slack.
+	BaseURL string
+	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
+	// oidc.Config.
+	HTTPClient       *http.Client
+	Timeout          time.Duration
+	MaxResponseBytes int64
+	Now              func() time.Time
+	ClockSkew        time.Duration
+}
+
+// String describes c without its client secret.
+func (c Config) String() string {
+	return fmt.Sprintf("slack.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
+}
+
+// GoString is String, so that %#v does not print the client secret either.
+func (c Config) GoString() string { return c.String() }
+
+// Provider is the Slack provider. It is safe for concurrent use.
+type Provider struct {
+	p         *oidc.Provider
+	revokeURL string
+	client    *http.Client
+}
+
+var (
+	_ provider.Provider  = (*Provider)(nil)
+	_ provider.Refresher = (*Provider)(nil)
+	_ provider.Revoker   = (*Provider)(nil)
+)
+
+// New returns the Slack provider. It does no I/O and fails when ClientID or
+// ClientSecret is missing, or TeamID or BaseURL is invalid.
+func New(cfg Config) (*Provider, error) {
+	switch {
+	case cfg.ClientID == "":
+		return nil, errors.New("slack: Config.ClientID is required")
+	case cfg.ClientSecret == "":
+		return nil, errors.New("slack: Config.ClientSecret is required")
+	case cfg.TeamID != "" && !teamIDPattern.MatchString(cfg.TeamID):
+		return nil, fmt.Errorf("slack: Config.TeamID %q is not a workspace id such as T0R7GR", cfg.TeamID)
+	}
+	base, err := oauthclient.BaseURL("slack", "BaseURL", cfg.BaseURL, Issuer)
+	if err != nil {
+		return nil, err
+	}
+	scopes := cfg.Scopes
+	if len(scopes) == 0 {
+		scopes = DefaultScopes
+	}
+	var extra map[string]string
+	var check func(map[string]any) error
+	if team := cfg.TeamID; team != "" {
+		extra = map[string]string{"team": team}
+		check = func(c map[string]any) error {
+			if got, _ := c[TeamIDClaim].(string); got != team {
+				return errors.New("the account is not in the required workspace (" + TeamIDClaim + ")")
+			}
+			return nil
+		}
+	}
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = oidc.DefaultTimeout
+	}
+	maxBytes := cfg.MaxResponseBytes
+	if maxBytes == 0 {
+		maxBytes = oidc.DefaultMaxResponseBytes
+	}
+	s := &Provider{revokeURL: base + "/api/auth.revoke", client: oauthclient.NewHTTPClient(cfg.HTTPClient, timeout, maxBytes)}
+	p, err := oidc.New(context.Background(), oidc.Config{
+		Strategy:     Strategy,
+		Title:        "Slack",
+		Issuer:       base,
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		Scopes:       scopes,
+		Endpoints: &oidc.Endpoints{
+			AuthURL:  base + "/openid/connect/authorize",
+			TokenURL: base + "/api/openid.connect.token",
+			JWKSURL:  base + "/openid/connect/keys",
+		},
+		AuthStyle:        xoauth2.AuthStyleInParams,
+		ExtraAuthParams:  extra,
+		CheckClaims:      check,
+		SkipUserinfo:     true,
+		HTTPClient:       cfg.HTTPClient,
+		Timeout:          cfg.Timeout,
+		MaxResponseBytes: cfg.MaxResponseBytes,
+		Now:              cfg.Now,
+		ClockSkew:        cfg.ClockSkew,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
+	}
+	s.p = p
+	return s, nil
+}
+
+// Strategy returns oauth_slack.
+func (s *Provider) Strategy() verification.Strategy { return Strategy }
+
+// Metadata describes Slack: OpenID Connect, its issuer, the default scopes.
+func (s *Provider) Metadata() provider.Metadata { return s.p.Metadata() }
+
+// AuthCodeURL returns Slack's authorization URL for req.
+func (s *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
+	return s.p.AuthCodeURL(ctx, req)
+}
+
+// Exchange redeems the code, validates the ID token and maps its claims.
+func (s *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
+	return s.p.Exchange(ctx, req)
+}
+
+// Refresh redeems a refresh token (apps with token rotation).
+func (s *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
+	return s.p.Refresh(ctx, refreshToken)
+}
+
+// Revoke revokes token with Slack's auth.revoke, which takes the token
+// itself as credentials; hint is not needed.
+func (s *Provider) Revoke(ctx context.Context, token, hint string) error {
+	if token == "" {
+		return errors.New("slack: Revoke of an empty token")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.revokeURL, nil)
+	if err != nil {
+		return fmt.Errorf("slack: revocation request: %w", oauthclient.Sanitize(err))
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	body, _, err := oauthclient.Do(s.client, req)
+	if err != nil {
+		return fmt.Errorf("slack: revocation failed: %w", err)
+	}
+	var res struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		return fmt.Errorf("slack: revocation failed: %w", oauthclient.ErrMalformedResponse)
+	}
+	switch {
+	case res.OK, res.Error == "token_revoked", res.Error == "invalid_auth":
+		return nil
+	}
+	return fmt.Errorf("slack: revocation failed: %w", oauthclient.NewOAuthError(http.StatusOK, res.Error))
+}
