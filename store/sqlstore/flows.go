@@ -1,0 +1,108 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/verification"
+)
+
+// SaveFlow implements account.FlowStore. A flow whose key is stored and
+// not yet expired is verification.ErrConflict; an expired one under the
+// same key is replaced in the same statement (ON CONFLICT … DO UPDATE …
+// WHERE expires_at <= now), as if DeleteExpired had run first.
+func (s *Store) SaveFlow(ctx context.Context, f *account.Flow) error {
+	if err := live(ctx); err != nil {
+		return err
+	}
+	row, err := toFlowRow(f)
+	if err != nil {
+		return verification.ErrInternal.Wrap(err)
+	}
+	q := s.db.NewInsert().Model(row).On("CONFLICT (state_hash) DO UPDATE")
+	for _, c := range flowColumns {
+		q = q.Set(c + " = excluded." + c)
+	}
+	res, err := q.Where("?TableAlias.expires_at <= ?", dbTime(s.now())).Exec(ctx)
+	if err != nil {
+		return storeError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return storeError(err)
+	}
+	if n == 0 {
+		return verification.ErrConflict.WithLongMessage("A flow with this state is in progress.")
+	}
+	return nil
+}
+
+// takeFlow is the single statement that takes a flow: the key and the
+// expiry are both in the WHERE, so of concurrent takers exactly one
+// deletes (and gets) the row, and an expired flow is never returned.
+func (s *Store) takeFlow(db bun.IDB, row *flowRow, stateHash string) *bun.DeleteQuery {
+	return db.NewDelete().Model(row).
+		Where("state_hash = ?", stateHash).
+		Where("expires_at > ?", dbTime(s.now())).
+		Returning("*")
+}
+
+// TakeFlow implements account.FlowStore with DELETE … RETURNING. An expired
+// flow stays in the table, unreturnable, until DeleteExpired removes it.
+func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
+	if err := live(ctx); err != nil {
+		return nil, err
+	}
+	row := new(flowRow)
+	if err := s.takeFlow(s.db, row, stateHash).Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, verification.ErrResourceNotFound
+		}
+		return nil, storeError(err)
+	}
+	f, err := row.flow()
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	return f, nil
+}
+
+// deleteExpiredBatch bounds one DeleteExpired statement, so that a large
+// backlog never holds SQLite's single writer (or many PostgreSQL row locks)
+// for long.
+const deleteExpiredBatch = 1000
+
+// DeleteExpired deletes the flows that have expired and returns how many.
+// Expired flows are never returned anyway; this only reclaims their space.
+// No goroutine calls it: a host that keeps a Store for long calls it from
+// its own ticker (every few minutes is plenty). It deletes in batches of
+// 1000 rows, each its own statement; a cancelled ctx stops it between
+// batches with what was deleted so far.
+func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		if err := live(ctx); err != nil {
+			return total, err
+		}
+		now := dbTime(s.now())
+		batch := s.db.NewSelect().Model((*flowRow)(nil)).Column("state_hash").
+			Where("expires_at <= ?", now).Limit(deleteExpiredBatch)
+		res, err := s.db.NewDelete().Model((*flowRow)(nil)).
+			Where("state_hash IN (?)", batch).Exec(ctx)
+		if err != nil {
+			return total, storeError(err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, storeError(err)
+		}
+		total += int(n)
+		if n < deleteExpiredBatch {
+			return total, nil
+		}
+	}
+}

@@ -1,0 +1,291 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Options configure a Store; the zero value is the default.
+type Options struct {
+	// Now is the clock that decides whether a flow has expired (TakeFlow,
+	// SaveFlow, DeleteExpired). Default: time.Now. Tests pass a clock they
+	// move by hand.
+	Now func() time.Time
+}
+
+// Store keeps external accounts, their sealed tokens and in-flight flows in
+// a SQL database through bun. It implements account.AccountStore,
+// account.TokenStore and account.FlowStore, and is safe for concurrent use.
+//
+// A Store does not own its *bun.DB: closing the DB is the caller's job.
+type Store struct {
+	db     *bun.DB
+	sqlite bool
+	now    func() time.Time
+}
+
+var (
+	_ account.AccountStore = (*Store)(nil)
+	_ account.TokenStore   = (*Store)(nil)
+	_ account.FlowStore    = (*Store)(nil)
+)
+
+// New returns a Store on db, which must use bun's sqlitedialect (with the
+// modernc.org/sqlite driver) or pgdialect (with pgx's stdlib driver). It
+// does no I/O: call Migrate before the first use.
+//
+// For SQLite, open db with OpenSQLite, or configure it as OpenSQLite
+// documents (WAL, a busy timeout, one writing connection). Several writing
+// connections without a busy timeout fail with "database is locked" under
+// concurrent writes; with one, they poll SQLite's lock and their latency
+// tail grows to seconds (BENCHMARKS.md measures both).
+func New(db *bun.DB, opts Options) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: New with a nil *bun.DB")
+	}
+	s := &Store{db: db, now: opts.Now}
+	switch name := db.Dialect().Name(); name {
+	case dialect.SQLite:
+		s.sqlite = true
+	case dialect.PG:
+	default:
+		return nil, fmt.Errorf("sqlstore: dialect %s is not supported (SQLite and PostgreSQL are)", name)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+// inTx runs fn in a transaction, rolled back when fn fails.
+func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.db.RunInTx(ctx, nil, fn)
+}
+
+// live returns ctx's error as store_unavailable, so that a cancelled
+// request fails the same way on every adapter before it touches the pool.
+func live(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	return nil
+}
+
+// decodeError reports a row the store cannot read back: a bug or a row
+// written by something else, never a reason to retry.
+func decodeError(err error) error {
+	return verification.ErrInternal.WithLongMessage("A stored row could not be decoded.").Wrap(err)
+}
+
+// CreateAccount implements account.AccountStore. A second account for an
+// identity is refused by the unique index, whatever the concurrency.
+func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) error {
+	if err := live(ctx); err != nil {
+		return err
+	}
+	if a.Version != 0 {
+		return verification.ErrConflict.WithLongMessage("A new account must have version 0.")
+	}
+	row, err := toAccountRow(a)
+	if err != nil {
+		return verification.ErrInternal.Wrap(err)
+	}
+	row.Version = 1
+	if _, err := s.db.NewInsert().Model(row).Exec(ctx); err != nil {
+		switch constraintViolation(err) {
+		case identityViolation:
+			return verification.ErrExternalAccountExists.Wrap(err)
+		case primaryKeyViolation:
+			return verification.ErrConflict.WithLongMessage("An account with this id exists.").Wrap(err)
+		}
+		return storeError(err)
+	}
+	a.Version = 1
+	return nil
+}
+
+// selectAccount reads one account by id: the primary key.
+func (s *Store) selectAccount(db bun.IDB, row *accountRow, id string) *bun.SelectQuery {
+	return db.NewSelect().Model(row).Where("id = ?", id)
+}
+
+// selectAccountsOfUser lists a user's accounts in creation order, straight
+// from the (user_id, created_at, id) index.
+func (s *Store) selectAccountsOfUser(db bun.IDB, rows *[]accountRow, userID string) *bun.SelectQuery {
+	return db.NewSelect().Model(rows).Where("user_id = ?", userID).OrderExpr("created_at, id")
+}
+
+// selectAccountByIdentity finds the owner of an identity through the
+// partial unique index (provider_user_id = ? implies it is not NULL).
+func (s *Store) selectAccountByIdentity(db bun.IDB, row *accountRow, provider verification.Strategy, providerUserID string) *bun.SelectQuery {
+	return db.NewSelect().Model(row).
+		Where("provider = ?", provider.String()).
+		Where("provider_user_id = ?", providerUserID)
+}
+
+// scanAccount runs q and decodes its one row.
+func scanAccount(ctx context.Context, q *bun.SelectQuery, row *accountRow) (*account.ExternalAccount, error) {
+	if err := q.Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, verification.ErrExternalAccountNotFound
+		}
+		return nil, storeError(err)
+	}
+	a, err := row.account()
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	return a, nil
+}
+
+// GetAccount implements account.AccountStore.
+func (s *Store) GetAccount(ctx context.Context, id string) (*account.ExternalAccount, error) {
+	if err := live(ctx); err != nil {
+		return nil, err
+	}
+	row := new(accountRow)
+	return scanAccount(ctx, s.selectAccount(s.db, row, id), row)
+}
+
+// ListAccounts implements account.AccountStore.
+func (s *Store) ListAccounts(ctx context.Context, userID string) ([]*account.ExternalAccount, error) {
+	if err := live(ctx); err != nil {
+		return nil, err
+	}
+	var rows []accountRow
+	if err := s.selectAccountsOfUser(s.db, &rows, userID).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, storeError(err)
+	}
+	out := make([]*account.ExternalAccount, 0, len(rows))
+	for i := range rows {
+		a, err := rows[i].account()
+		if err != nil {
+			return nil, decodeError(err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// FindAccountByIdentity implements account.AccountStore. An empty
+// providerUserID is never an identity and is not looked up.
+func (s *Store) FindAccountByIdentity(ctx context.Context, provider verification.Strategy, providerUserID string) (*account.ExternalAccount, error) {
+	if err := live(ctx); err != nil {
+		return nil, err
+	}
+	if providerUserID == "" {
+		return nil, verification.ErrExternalAccountNotFound
+	}
+	row := new(accountRow)
+	return scanAccount(ctx, s.selectAccountByIdentity(s.db, row, provider, providerUserID), row)
+}
+
+// UpdateAccount implements account.AccountStore with one compare-and-swap
+// statement:
+//
+//	UPDATE tether_external_accounts SET ..., version = :version+1
+//	WHERE id = :id AND version = :version AND user_id = :user_id
+//	  AND (provider_user_id IS NULL OR (provider = :provider AND provider_user_id = :provider_user_id))
+//
+// so a stale version, another user or a changed identity match no row, and
+// the unique index refuses an identity another account holds. With tokens,
+// the statement and the token upsert run in one transaction. When no row
+// matched, the current row says why: not found, or conflict.
+func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, tokens *account.SealedTokens) error {
+	if err := live(ctx); err != nil {
+		return err
+	}
+	if tokens != nil && tokens.AccountID != a.ID {
+		return verification.ErrInternal.WithLongMessage("Tokens given for another account.")
+	}
+	row, err := toAccountRow(a)
+	if err != nil {
+		return verification.ErrInternal.Wrap(err)
+	}
+	row.Version = a.Version + 1
+
+	var tokenVersion int64
+	update := func(ctx context.Context, db bun.IDB) error {
+		res, err := db.NewUpdate().Model(row).Column(updatableColumns...).
+			Where("id = ?", a.ID).
+			Where("version = ?", a.Version).
+			Where("user_id = ?", a.UserID).
+			Where("(provider_user_id IS NULL OR (provider = ? AND provider_user_id = ?))", row.Provider, row.ProviderUserID).
+			Exec(ctx)
+		if err != nil {
+			if constraintViolation(err) == identityViolation {
+				return verification.ErrExternalAccountExists.Wrap(err)
+			}
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return s.whyNotUpdated(ctx, db, a)
+		}
+		if tokens != nil {
+			tokenVersion, err = s.putTokens(ctx, db, tokens)
+			return err
+		}
+		return nil
+	}
+	if tokens == nil {
+		err = update(ctx, s.db)
+	} else {
+		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return update(ctx, tx) })
+	}
+	if err != nil {
+		return storeError(err)
+	}
+	a.Version++
+	if tokens != nil {
+		tokens.Version = tokenVersion
+	}
+	return nil
+}
+
+// whyNotUpdated explains an UPDATE that matched no row.
+func (s *Store) whyNotUpdated(ctx context.Context, db bun.IDB, a *account.ExternalAccount) error {
+	var cur accountRow
+	err := db.NewSelect().Model(&cur).Column("version", "user_id", "provider", "provider_user_id").
+		Where("id = ?", a.ID).Scan(ctx)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return verification.ErrExternalAccountNotFound
+	case err != nil:
+		return err
+	case cur.Version != a.Version:
+		return verification.ErrConflict
+	default:
+		return verification.ErrConflict.WithLongMessage("An account's user and identity never change.")
+	}
+}
+
+// DeleteAccount implements account.AccountStore: the account and its tokens
+// go in one transaction. The foreign key cascades too; the explicit delete
+// keeps the promise on a SQLite connection without foreign_keys=ON.
+//
+// The account row is deleted first, the order UpdateAccount locks rows in,
+// so that the two never deadlock on PostgreSQL.
+func (s *Store) DeleteAccount(ctx context.Context, id string) error {
+	if err := live(ctx); err != nil {
+		return err
+	}
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*accountRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewDelete().Model((*tokenRow)(nil)).Where("account_id = ?", id).Exec(ctx)
+		return err
+	})
+	return storeError(err)
+}
