@@ -133,8 +133,11 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (*Completion, 
 		Nonce:        flow.Nonce,
 		Params:       p.Extra,
 	})
-	if err == nil && (ident == nil || tok == nil || ident.ProviderUserID == "" || tok.AccessToken == "") {
-		err = verification.ErrFetchUser.WithLongMessage("The provider returned no account id or no access token.")
+	if err == nil && (ident == nil || tok == nil || tok.AccessToken == "") {
+		err = verification.ErrFetchUser.WithLongMessage("The provider returned no account or no access token.")
+	}
+	if err == nil {
+		ident, err = cleanIdentity(ident)
 	}
 	if err != nil {
 		return done(c.retry(wctx, a, exchangeError(err)))

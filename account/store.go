@@ -53,7 +53,8 @@ type AccountStore interface {
 	//
 	// The identity may be set on an account that has none; once set it
 	// never changes, and a write that would change it (or the UserID) is
-	// verification.ErrConflict. ID and CreatedAt never change.
+	// verification.ErrConflict. ID and CreatedAt never change: the stored
+	// CreatedAt is kept whatever a.CreatedAt says.
 	UpdateAccount(ctx context.Context, a *ExternalAccount, tokens *SealedTokens) error
 
 	// DeleteAccount deletes the account with id and its tokens in one
@@ -160,7 +161,7 @@ func (f *Flow) Clone() *Flow {
 //   - Errors follow AccountStore's rules.
 type FlowStore interface {
 	// SaveFlow stores f until f.ExpiresAt. A flow with the same StateHash
-	// already stored is verification.ErrConflict.
+	// already stored and not expired is verification.ErrConflict.
 	SaveFlow(ctx context.Context, f *Flow) error
 
 	// TakeFlow returns and deletes the flow with stateHash, or

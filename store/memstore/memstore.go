@@ -163,7 +163,9 @@ func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, t
 		s.identities[newID] = a.ID
 	}
 	a.Version++
-	s.accounts[a.ID] = a.Clone()
+	stored := a.Clone()
+	stored.CreatedAt = cur.CreatedAt
+	s.accounts[a.ID] = stored
 	if tokens != nil {
 		var v int64 = 1
 		if old, ok := s.tokens[a.ID]; ok {
