@@ -51,15 +51,19 @@ func TestTransitions(t *testing.T) {
 			wantErr: verification.ErrVerificationExpired, wantVErr: verification.ErrVerificationExpired,
 		},
 		{
-			name:       "callback at exactly expire_at still counts",
-			from:       started(p),
-			event:      func(v verification.Verification) (verification.Verification, error) { return p.Succeed(v, t0.Add(verification.DefaultTTL)) },
+			name: "callback at exactly expire_at still counts",
+			from: started(p),
+			event: func(v verification.Verification) (verification.Verification, error) {
+				return p.Succeed(v, t0.Add(verification.DefaultTTL))
+			},
 			wantStatus: verification.StatusVerified, wantAttempts: 1,
 		},
 		{
-			name:       "callback succeeds -> verified, redirect cleared",
-			from:       started(p),
-			event:      func(v verification.Verification) (verification.Verification, error) { return p.Succeed(v, t0.Add(time.Minute)) },
+			name: "callback succeeds -> verified, redirect cleared",
+			from: started(p),
+			event: func(v verification.Verification) (verification.Verification, error) {
+				return p.Succeed(v, t0.Add(time.Minute))
+			},
 			wantStatus: verification.StatusVerified, wantAttempts: 1,
 		},
 		{
@@ -96,15 +100,19 @@ func TestTransitions(t *testing.T) {
 			wantStatus: verification.StatusFailed, wantAttempts: 1, wantVErr: verification.ErrIdentityMismatch,
 		},
 		{
-			name:       "sign-in, identity unknown -> transferable",
-			from:       started(p),
-			event:      func(v verification.Verification) (verification.Verification, error) { return p.Hold(v, t0.Add(time.Minute)) },
+			name: "sign-in, identity unknown -> transferable",
+			from: started(p),
+			event: func(v verification.Verification) (verification.Verification, error) {
+				return p.Hold(v, t0.Add(time.Minute))
+			},
 			wantStatus: verification.StatusTransferable, wantAttempts: 1,
 		},
 		{
-			name:       "transferable, host transfers -> verified",
-			from:       withStatus(verification.StatusTransferable),
-			event:      func(v verification.Verification) (verification.Verification, error) { return p.Transfer(v, t0.Add(time.Hour)) },
+			name: "transferable, host transfers -> verified",
+			from: withStatus(verification.StatusTransferable),
+			event: func(v verification.Verification) (verification.Verification, error) {
+				return p.Transfer(v, t0.Add(time.Hour))
+			},
 			wantStatus: verification.StatusVerified,
 			wantURL:    "https://idp.example/authorize?state=1", wantKey: "key-1",
 		},
