@@ -32,7 +32,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		clock := &fakeClock{now: time.Now()}
 		s := memstore.New(memstore.Options{Now: clock.Now})
-		return storetest.Stores{Accounts: s, Tokens: s, Flows: s, Advance: clock.Advance}
+		return storetest.Stores{Accounts: s, Tokens: s, Flows: s, Now: clock.Now, Advance: clock.Advance}
 	})
 }
 

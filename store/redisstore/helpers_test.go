@@ -352,3 +352,11 @@ func evalOn(s string) func(redis.Cmder) bool {
 		return cmd.Name() == "evalsha" && len(args) > 3 && strings.Contains(fmt.Sprint(args[3]), s)
 	}
 }
+
+// quietLogger drops go-redis's own log lines: the Unavailable and fault
+// tests dial closed ports on purpose, and every failed dial would be printed.
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quietLogger{}) }

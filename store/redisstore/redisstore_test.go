@@ -23,6 +23,7 @@ func TestConformanceMiniredis(t *testing.T) {
 		s := redisstore.New(rdb, redisstore.Options{Now: clock.Now})
 		return storetest.Stores{
 			Accounts: s, Tokens: s, Flows: s,
+			Now: clock.Now,
 			Advance: func(d time.Duration) {
 				clock.Advance(d)
 				mr.FastForward(d)

@@ -19,7 +19,7 @@ func TestConformance(t *testing.T) {
 				s := newStore(t, db, clock.Now)
 				return storetest.Stores{
 					Accounts: s, Tokens: s, Flows: s,
-					Advance: clock.Advance,
+					Now: clock.Now, Advance: clock.Advance,
 					Unavailable: func(t *testing.T) storetest.Stores {
 						down := b.open(t)
 						s := newStore(t, down, clock.Now)

@@ -42,6 +42,11 @@ type Stores struct {
 	Tokens   account.TokenStore
 	Flows    account.FlowStore
 
+	// Now, when set, is the clock the stores use to expire flows; flow
+	// fixtures are dated by it. Default: time.Now. A harness with a fake
+	// clock must set it.
+	Now func() time.Time
+
 	// Advance, when set, moves the clock the stores use to expire flows
 	// forward by d. Without it, expiry is tested with flows saved already
 	// expired.
@@ -660,8 +665,12 @@ func testTokensNeedAccount(t *testing.T, s Stores) {
 	checkCode(t, err, verification.ErrResourceNotFound)
 }
 
-func newFlow(ttl time.Duration) *account.Flow {
+// newFlow returns a flow living ttl from the stores' clock.
+func newFlow(s Stores, ttl time.Duration) *account.Flow {
 	n := now()
+	if s.Now != nil {
+		n = s.Now().UTC().Truncate(time.Millisecond)
+	}
 	return &account.Flow{
 		StateHash:    account.NewID("state_"),
 		Kind:         account.FlowConnect,
@@ -695,7 +704,7 @@ func checkFlow(t *testing.T, got, want *account.Flow) {
 
 func testFlowSaveTake(t *testing.T, s Stores) {
 	ctx := t.Context()
-	f := newFlow(10 * time.Minute)
+	f := newFlow(s, 10*time.Minute)
 	mustOK(t, s.Flows.SaveFlow(ctx, f), "SaveFlow")
 	got, err := s.Flows.TakeFlow(ctx, f.StateHash)
 	mustOK(t, err, "TakeFlow")
@@ -705,7 +714,7 @@ func testFlowSaveTake(t *testing.T, s Stores) {
 	_, err = s.Flows.TakeFlow(ctx, account.NewID("state_"))
 	checkCode(t, err, verification.ErrResourceNotFound)
 
-	plain := newFlow(time.Minute) // an OAuth 2.0 flow: no nonce, no binding
+	plain := newFlow(s, time.Minute) // an OAuth 2.0 flow: no nonce, no binding
 	plain.Nonce, plain.BindingHash, plain.Kind = "", "", account.FlowReauthorize
 	plain.Prompt, plain.LoginHint, plain.Offline = "", "", false
 	mustOK(t, s.Flows.SaveFlow(ctx, plain), "SaveFlow")
@@ -716,9 +725,9 @@ func testFlowSaveTake(t *testing.T, s Stores) {
 
 func testFlowDuplicate(t *testing.T, s Stores) {
 	ctx := t.Context()
-	f := newFlow(10 * time.Minute)
+	f := newFlow(s, 10*time.Minute)
 	mustOK(t, s.Flows.SaveFlow(ctx, f), "SaveFlow")
-	dup := newFlow(10 * time.Minute)
+	dup := newFlow(s, 10*time.Minute)
 	dup.StateHash = f.StateHash
 	checkCode(t, s.Flows.SaveFlow(ctx, dup), verification.ErrConflict)
 	got, err := s.Flows.TakeFlow(ctx, f.StateHash)
@@ -727,7 +736,7 @@ func testFlowDuplicate(t *testing.T, s Stores) {
 }
 
 func testFlowTakeConcurrent(t *testing.T, s Stores) {
-	f := newFlow(10 * time.Minute)
+	f := newFlow(s, 10*time.Minute)
 	mustOK(t, s.Flows.SaveFlow(t.Context(), f), "SaveFlow")
 	const n = 50
 	var wins, misses atomic.Int32
@@ -759,7 +768,7 @@ func testFlowTakeConcurrent(t *testing.T, s Stores) {
 
 func testFlowExpired(t *testing.T, s Stores) {
 	ctx := t.Context()
-	past := newFlow(-time.Second)
+	past := newFlow(s, -time.Second)
 	if err := s.Flows.SaveFlow(ctx, past); err != nil {
 		// Refusing to store an expired flow is allowed; returning one is not.
 		t.Logf("SaveFlow of an expired flow: %v", err)
@@ -770,7 +779,7 @@ func testFlowExpired(t *testing.T, s Stores) {
 	if s.Advance == nil {
 		return
 	}
-	f := newFlow(time.Minute)
+	f := newFlow(s, time.Minute)
 	mustOK(t, s.Flows.SaveFlow(ctx, f), "SaveFlow")
 	s.Advance(61 * time.Second)
 	_, err = s.Flows.TakeFlow(ctx, f.StateHash)
@@ -804,7 +813,7 @@ func testUnavailable(t *testing.T, s Stores) {
 		check("SwapTokens", s.Tokens.SwapTokens(ctx, &account.SealedTokens{AccountID: "eac_x", Blob: []byte("x")}))
 	}
 	if s.Flows != nil {
-		check("SaveFlow", s.Flows.SaveFlow(ctx, newFlow(time.Minute)))
+		check("SaveFlow", s.Flows.SaveFlow(ctx, newFlow(s, time.Minute)))
 		_, err := s.Flows.TakeFlow(ctx, "x")
 		check("TakeFlow", err)
 	}
