@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/store/sqlstore"
+)
+
+// stores are the Service's stores and what the demo does with them.
+type stores struct {
+	accounts account.AccountStore
+	flows    account.FlowStore
+	// describe names the backend for the log and the page, without a
+	// password.
+	describe string
+	// deleteExpired reclaims expired flows (SQL stores); nil when the
+	// backend expires them itself (Redis TTLs).
+	deleteExpired func(context.Context) (int, error)
+	close         func() error
+}
+
+// openStores opens the backend cfg names: the SQLite file cfg.DB, or the
+// PostgreSQL or Redis server of cfg.Store. SQL schemas are migrated (an
+// idempotent step, safe on every start). Redis needs a build with the tag
+// "redis" (store_redis.go).
+func openStores(ctx context.Context, cfg config) (*stores, error) {
+	if cfg.Store == "" {
+		db, err := sqlstore.OpenSQLite(cfg.DB)
+		if err != nil {
+			return nil, fmt.Errorf("opening SQLite %s: %w", cfg.DB, err)
+		}
+		return sqlStores(ctx, db, "SQLite "+cfg.DB)
+	}
+	u, err := url.Parse(cfg.Store)
+	if err != nil {
+		return nil, errors.New("-store: not a URL (want postgres://… or redis://…)")
+	}
+	describe := u.Redacted()
+	switch strings.ToLower(u.Scheme) {
+	case "postgres", "postgresql":
+		db, err := sqlstore.OpenPostgres(cfg.Store)
+		if err != nil {
+			return nil, fmt.Errorf("-store %s: %w", describe, err)
+		}
+		return sqlStores(ctx, db, "PostgreSQL "+describe)
+	case "redis", "rediss", "unix":
+		return openRedis(ctx, cfg.Store, describe)
+	default:
+		return nil, fmt.Errorf("-store %s: want a postgres://, postgresql://, redis:// or rediss:// URL", describe)
+	}
+}
+
+// sqlStores migrates db and returns a Store on it.
+func sqlStores(ctx context.Context, db *bun.DB, describe string) (*stores, error) {
+	s, err := sqlstore.New(db, sqlstore.Options{})
+	if err == nil {
+		mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err = s.Migrate(mctx)
+		cancel()
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%s: %w", describe, err)
+	}
+	return &stores{accounts: s, flows: s, describe: describe, deleteExpired: s.DeleteExpired, close: db.Close}, nil
+}
