@@ -133,6 +133,38 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 	})
 }
 
+// race runs fn(0) to fn(n-1) in n goroutines released at once, and fails t
+// unless exactly one returns nil and all others return lose. It returns the
+// winner's index.
+func race(t *testing.T, n int, lose *verification.Error, fn func(i int) error) int {
+	t.Helper()
+	var losses atomic.Int32
+	winners := make(chan int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			err := fn(i)
+			switch {
+			case err == nil:
+				winners <- i
+			case errors.Is(err, lose):
+				losses.Add(1)
+			default:
+				t.Errorf("racer %d: %v", i, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(winners)
+	if len(winners) != 1 || losses.Load() != int32(n-1) {
+		t.Fatalf("%d of %d racers won and %d got %s, want exactly 1 winner", len(winners), n, losses.Load(), lose.Code)
+	}
+	return <-winners
+}
+
 // checkCode fails t unless err matches want by code.
 func checkCode(t *testing.T, err error, want *verification.Error) {
 	t.Helper()
@@ -380,36 +412,18 @@ func testIdentityOnCreate(t *testing.T, s Stores) {
 func testIdentityConcurrentCreates(t *testing.T, s Stores) {
 	sub := account.NewID("sub_")
 	const n = 50
-	var wins, exists atomic.Int32
-	var winner atomic.Value
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range n {
-		a := verified()
-		a.ProviderUserID = sub
-		wg.Go(func() {
-			<-start
-			err := s.Accounts.CreateAccount(context.Background(), a)
-			switch {
-			case err == nil:
-				wins.Add(1)
-				winner.Store(a.ID)
-			case errors.Is(err, verification.ErrExternalAccountExists):
-				exists.Add(1)
-			default:
-				t.Errorf("CreateAccount: %v", err)
-			}
-		})
+	accounts := make([]*account.ExternalAccount, n)
+	for i := range accounts {
+		accounts[i] = verified()
+		accounts[i].ProviderUserID = sub
 	}
-	close(start)
-	wg.Wait()
-	if wins.Load() != 1 || exists.Load() != n-1 {
-		t.Fatalf("%d creates won and %d got external_account_exists, want 1 and %d", wins.Load(), exists.Load(), n-1)
-	}
+	winner := race(t, n, verification.ErrExternalAccountExists, func(i int) error {
+		return s.Accounts.CreateAccount(context.Background(), accounts[i])
+	})
 	got, err := s.Accounts.FindAccountByIdentity(t.Context(), strategy, sub)
 	mustOK(t, err, "FindAccountByIdentity")
-	if got.ID != winner.Load() {
-		t.Fatalf("identity owned by %s, want the winner %s", got.ID, winner.Load())
+	if got.ID != accounts[winner].ID {
+		t.Fatalf("identity owned by %s, want the winner %s", got.ID, accounts[winner].ID)
 	}
 }
 
@@ -419,31 +433,12 @@ func testIdentityConcurrentUpdates(t *testing.T, s Stores) {
 	accounts := make([]*account.ExternalAccount, n)
 	for i := range accounts {
 		accounts[i] = create(t, s, newAccount())
+		accounts[i].ProviderUserID = sub
+		accounts[i].Verification.Status = verification.StatusVerified
 	}
-	var wins, exists atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for _, a := range accounts {
-		a.ProviderUserID = sub
-		a.Verification.Status = verification.StatusVerified
-		wg.Go(func() {
-			<-start
-			err := s.Accounts.UpdateAccount(context.Background(), a, nil)
-			switch {
-			case err == nil:
-				wins.Add(1)
-			case errors.Is(err, verification.ErrExternalAccountExists):
-				exists.Add(1)
-			default:
-				t.Errorf("UpdateAccount: %v", err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if wins.Load() != 1 || exists.Load() != n-1 {
-		t.Fatalf("%d updates won and %d got external_account_exists, want 1 and %d", wins.Load(), exists.Load(), n-1)
-	}
+	race(t, n, verification.ErrExternalAccountExists, func(i int) error {
+		return s.Accounts.UpdateAccount(context.Background(), accounts[i], nil)
+	})
 	owner, err := s.Accounts.FindAccountByIdentity(t.Context(), strategy, sub)
 	mustOK(t, err, "FindAccountByIdentity")
 	for _, a := range accounts {
@@ -499,30 +494,11 @@ func testUpdateCAS(t *testing.T, s Stores) {
 func testUpdateCASConcurrent(t *testing.T, s Stores) {
 	a := create(t, s, newAccount())
 	const n = 50
-	var wins, conflicts atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
+	race(t, n, verification.ErrConflict, func(i int) error {
 		c := a.Clone()
 		c.Label = fmt.Sprintf("writer %d", i)
-		wg.Go(func() {
-			<-start
-			err := s.Accounts.UpdateAccount(context.Background(), c, nil)
-			switch {
-			case err == nil:
-				wins.Add(1)
-			case errors.Is(err, verification.ErrConflict):
-				conflicts.Add(1)
-			default:
-				t.Errorf("UpdateAccount: %v", err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if wins.Load() != 1 || conflicts.Load() != n-1 {
-		t.Fatalf("%d updates won and %d conflicted, want 1 and %d", wins.Load(), conflicts.Load(), n-1)
-	}
+		return s.Accounts.UpdateAccount(context.Background(), c, nil)
+	})
 	got, err := s.Accounts.GetAccount(t.Context(), a.ID)
 	mustOK(t, err, "GetAccount")
 	if got.Version != 2 {
@@ -632,30 +608,9 @@ func testTokensCAS(t *testing.T, s Stores) {
 	}
 
 	// 50 refreshers race from one version: exactly one wins.
-	const n = 50
-	var wins, conflicts atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		tk := &account.SealedTokens{AccountID: a.ID, Blob: fmt.Appendf(nil, "refresh %d", i), Version: 2}
-		wg.Go(func() {
-			<-start
-			err := s.Tokens.SwapTokens(context.Background(), tk)
-			switch {
-			case err == nil:
-				wins.Add(1)
-			case errors.Is(err, verification.ErrConflict):
-				conflicts.Add(1)
-			default:
-				t.Errorf("SwapTokens: %v", err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if wins.Load() != 1 || conflicts.Load() != n-1 {
-		t.Fatalf("%d swaps won and %d conflicted, want 1 and %d", wins.Load(), conflicts.Load(), n-1)
-	}
+	race(t, 50, verification.ErrConflict, func(i int) error {
+		return s.Tokens.SwapTokens(context.Background(), &account.SealedTokens{AccountID: a.ID, Blob: fmt.Appendf(nil, "refresh %d", i), Version: 2})
+	})
 }
 
 func testTokensNeedAccount(t *testing.T, s Stores) {
@@ -738,32 +693,13 @@ func testFlowDuplicate(t *testing.T, s Stores) {
 func testFlowTakeConcurrent(t *testing.T, s Stores) {
 	f := newFlow(s, 10*time.Minute)
 	mustOK(t, s.Flows.SaveFlow(t.Context(), f), "SaveFlow")
-	const n = 50
-	var wins, misses atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			got, err := s.Flows.TakeFlow(context.Background(), f.StateHash)
-			switch {
-			case err == nil:
-				wins.Add(1)
-				if got.CodeVerifier != f.CodeVerifier {
-					t.Errorf("taken flow has another verifier")
-				}
-			case errors.Is(err, verification.ErrResourceNotFound):
-				misses.Add(1)
-			default:
-				t.Errorf("TakeFlow: %v", err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if wins.Load() != 1 || misses.Load() != n-1 {
-		t.Fatalf("%d takers got the flow and %d did not, want 1 and %d", wins.Load(), misses.Load(), n-1)
-	}
+	race(t, 50, verification.ErrResourceNotFound, func(int) error {
+		got, err := s.Flows.TakeFlow(context.Background(), f.StateHash)
+		if err == nil && got.CodeVerifier != f.CodeVerifier {
+			t.Errorf("taken flow has another verifier")
+		}
+		return err
+	})
 }
 
 func testFlowExpired(t *testing.T, s Stores) {
