@@ -54,6 +54,9 @@ func (s *Service) AccessToken(ctx context.Context, userID, accountID string) (*p
 // expire.
 func (s *Service) freshToken(ctx context.Context, a *ExternalAccount) (*provider.Token, error) {
 	st, tok, err := s.loadTokens(ctx, a.ID)
+	if errors.Is(err, verification.ErrResourceNotFound) {
+		return nil, verification.ErrTokenRetrieval.WithLongMessage("The account has no tokens; reauthorize it.")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -111,22 +114,6 @@ func (s *Service) freshToken(ctx context.Context, a *ExternalAccount) (*provider
 	}
 	s.log.LogAttrs(ctx, levelInfo, "tether: access token refreshed", accountAttrs(a)...)
 	return fresh, nil
-}
-
-// loadTokens reads and opens the tokens of an account.
-func (s *Service) loadTokens(ctx context.Context, accountID string) (*SealedTokens, *provider.Token, error) {
-	st, err := s.tokens.GetTokens(ctx, accountID)
-	if errors.Is(err, verification.ErrResourceNotFound) {
-		return nil, nil, verification.ErrTokenRetrieval.WithLongMessage("The account has no tokens; reauthorize it.")
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	tok, err := s.openSealed(st, accountID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return st, tok, nil
 }
 
 // singleFlight runs one function per key at a time; callers that arrive

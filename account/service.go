@@ -147,9 +147,6 @@ func (s *Service) CallbackURL() string { return s.callbackURL }
 // live at least this long.
 func (s *Service) FlowLifetime() time.Duration { return s.policy.Lifetime() + s.retention }
 
-// Providers returns the provider registry.
-func (s *Service) Providers() *provider.Registry { return s.providers }
-
 // randomToken returns 256 bits from crypto/rand, base64url without padding
 // (43 characters: a valid RFC 7636 verifier, state and nonce).
 func randomToken() string {

@@ -59,13 +59,24 @@ func (s *Service) sealTokens(accountID string, r tokenRecord) (*SealedTokens, er
 	return &SealedTokens{AccountID: accountID, Blob: blob, UpdatedAt: s.clock()}, nil
 }
 
-// openTokens reads and opens the tokens of an account.
-func (s *Service) openTokens(ctx context.Context, accountID string) (*provider.Token, error) {
+// loadTokens reads the sealed tokens of an account and opens them. No
+// tokens is verification.ErrResourceNotFound.
+func (s *Service) loadTokens(ctx context.Context, accountID string) (*SealedTokens, *provider.Token, error) {
 	st, err := s.tokens.GetTokens(ctx, accountID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.openSealed(st, accountID)
+	tok, err := s.openSealed(st, accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, tok, nil
+}
+
+// openTokens is loadTokens for callers that need only the tokens.
+func (s *Service) openTokens(ctx context.Context, accountID string) (*provider.Token, error) {
+	_, tok, err := s.loadTokens(ctx, accountID)
+	return tok, err
 }
 
 // openSealed opens the sealed tokens of accountID with the keyring; tokens
@@ -73,7 +84,7 @@ func (s *Service) openTokens(ctx context.Context, accountID string) (*provider.T
 func (s *Service) openSealed(st *SealedTokens, accountID string) (*provider.Token, error) {
 	pt, err := s.keyring.Open(st.Blob, []byte(accountID))
 	if err != nil {
-		return nil, verification.ErrInternal.WithLongMessage("The account's tokens do not open with this keyring.").Wrap(err)
+		return nil, verification.ErrInternal.WithLongMessage("The account's tokens do not open with this keyring: add back the key that sealed them (its id is in the sealed value), or reauthorize the account.").Wrap(err)
 	}
 	var r tokenRecord
 	if err := json.Unmarshal(pt, &r); err != nil {

@@ -126,18 +126,18 @@ func newError(code, msg, long string) *Error {
 var (
 	// Accounts and identities.
 	ErrExternalAccountNotFound = newError("external_account_not_found", "External account not found", "No external account was found with this id for the signed-in user.")
-	ErrExternalAccountExists   = newError("external_account_exists", "External account exists", "This account is already connected to another user.")
-	ErrAlreadyConnected        = newError("oauth_account_already_connected", "Account already connected", "This account is already connected to your user.")
+	ErrExternalAccountExists   = newError("external_account_exists", "External account exists", "This account is already connected to another user. Sign in as that user, or connect another account.")
+	ErrAlreadyConnected        = newError("oauth_account_already_connected", "Account already connected", "This account is already connected to your user; reauthorize that account instead of connecting it again.")
 	ErrIdentityMismatch        = newError("external_account_identity_mismatch", "Identity mismatch", "The provider returned a different account than the one being reauthorized.")
 	ErrMissingRefreshToken     = newError("external_account_missing_refresh_token", "Missing refresh token", "The external account has no refresh token; reauthorize it to get a new one.")
 	ErrResourceNotFound        = newError("resource_not_found", "Not found", "The requested resource was not found.")
 
 	// The OAuth exchange with the provider.
 	ErrAccessDenied       = newError("oauth_access_denied", "Access denied", "You did not grant access to your account at the provider.")
-	ErrTokenExchange      = newError("oauth_token_exchange_error", "Token exchange failed", "The provider did not exchange the authorization code for tokens.")
-	ErrFetchUser          = newError("oauth_fetch_user_error", "Fetching the user failed", "The provider did not return the account's profile.")
-	ErrIDTokenInvalid     = newError("oauth_id_token_invalid", "Invalid ID token", "The provider's ID token did not pass validation.")
-	ErrCallbackInvalid    = newError("oauth_callback_invalid", "Invalid callback", "The OAuth callback is invalid, was already used or has expired.")
+	ErrTokenExchange      = newError("oauth_token_exchange_error", "Token exchange failed", "The provider did not exchange the authorization code for tokens. Try again.")
+	ErrFetchUser          = newError("oauth_fetch_user_error", "Fetching the user failed", "The provider did not return the account's profile. Try again.")
+	ErrIDTokenInvalid     = newError("oauth_id_token_invalid", "Invalid ID token", "The provider's ID token did not pass validation. Try again; if it keeps failing, check the provider's configuration.")
+	ErrCallbackInvalid    = newError("oauth_callback_invalid", "Invalid callback", "The OAuth callback is invalid, was already used or has expired. Start connecting the account again.")
 	ErrProviderNotEnabled = newError("oauth_provider_not_enabled", "Provider not enabled", "This OAuth provider is not enabled.")
 	ErrTokenRetrieval     = newError("oauth_token_retrieval_error", "Token retrieval failed", "A valid access token could not be obtained from the provider.")
 

@@ -63,7 +63,7 @@ func ExampleOpenSQLite() {
 	fmt.Println(store.CreateAccount(ctx, &again))
 	// Output:
 	// eac_example user_42 verified 1
-	// external_account_exists: This account is already connected to another user.
+	// external_account_exists: This account is already connected to another user. Sign in as that user, or connect another account.
 }
 
 // PostgreSQL: a DSN, with search_path to keep Tether's tables in a schema
