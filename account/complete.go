@@ -126,11 +126,16 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (*Completion, 
 	}
 	c.prov = prov
 
+	secrets, err := s.openFlowSecrets(flow)
+	if err != nil {
+		s.log.LogAttrs(ctx, levelError, "tether: flow secrets do not open (was the key removed from the keyring?)", accountAttrs(a)...)
+		return done(c.retry(wctx, a, verification.ErrCallbackInvalid.WithLongMessage("The flow could not be resumed. Start again.")))
+	}
 	ident, tok, err := prov.Exchange(ctx, provider.ExchangeRequest{
 		Code:         p.Code,
-		CodeVerifier: flow.CodeVerifier,
+		CodeVerifier: secrets.Verifier,
 		RedirectURI:  s.callbackURL,
-		Nonce:        flow.Nonce,
+		Nonce:        secrets.Nonce,
 		Params:       p.Extra,
 	})
 	if err == nil && (ident == nil || tok == nil || tok.AccessToken == "") {

@@ -14,8 +14,9 @@ import (
 const maxCASRetries = 5
 
 const (
-	levelInfo = slog.LevelInfo
-	levelWarn = slog.LevelWarn
+	levelInfo  = slog.LevelInfo
+	levelWarn  = slog.LevelWarn
+	levelError = slog.LevelError
 )
 
 // List returns the user's external accounts in creation order. Unverified
@@ -24,7 +25,7 @@ func (s *Service) List(ctx context.Context, userID string) ([]*ExternalAccount, 
 	if userID == "" {
 		return nil, verification.ErrAuthenticationInvalid
 	}
-	as, err := s.accounts.ListAccounts(ctx, userID)
+	as, err := s.accounts.ListAccounts(ctx, Query{UserID: userID})
 	if err != nil {
 		return nil, err
 	}

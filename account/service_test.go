@@ -228,7 +228,11 @@ func (e *env) checkNoLeaks() {
 	secrets := slices.Clone(e.secrets)
 	e.flows.mu.Lock()
 	for _, f := range e.flows.saved {
-		secrets = append(secrets, f.CodeVerifier, f.Nonce)
+		verifier, nonce, err := account.FlowSecretsOf(e.svc, f)
+		if err != nil {
+			e.t.Errorf("flow secrets do not open: %v", err)
+		}
+		secrets = append(secrets, verifier, nonce)
 	}
 	e.flows.mu.Unlock()
 	for _, tok := range e.idp.Tokens() {

@@ -36,10 +36,12 @@ type AccountStore interface {
 	// GetAccount returns the account with id.
 	GetAccount(ctx context.Context, id string) (*ExternalAccount, error)
 
-	// ListAccounts returns the accounts of userID in creation order
-	// (CreatedAt, ties broken by ID); an empty list, not an error, when
-	// there are none.
-	ListAccounts(ctx context.Context, userID string) ([]*ExternalAccount, error)
+	// ListAccounts returns the accounts q selects in creation order
+	// (CreatedAt, ties broken by ID), at most q.Limit of them when it is
+	// positive; an empty list, not an error, when there are none. Stores
+	// answer it from an index: the cost grows with the page, not with the
+	// number of accounts.
+	ListAccounts(ctx context.Context, q Query) ([]*ExternalAccount, error)
 
 	// FindAccountByIdentity returns the one account whose (Provider,
 	// ProviderUserID) is (provider, providerUserID).
@@ -60,6 +62,62 @@ type AccountStore interface {
 	// DeleteAccount deletes the account with id and its tokens in one
 	// atomic write. Deleting an account that does not exist returns nil.
 	DeleteAccount(ctx context.Context, id string) error
+
+	// DeleteAbandoned deletes up to limit accounts that were never verified
+	// (no ProviderUserID) and whose verification expired before before,
+	// with their tokens, and returns how many it deleted. Each deletion is
+	// atomic with respect to writers: an account that gains an identity
+	// concurrently is kept. Stores answer it from an index.
+	DeleteAbandoned(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// Query selects accounts for AccountStore.ListAccounts. Its zero value
+// selects every account of every user.
+type Query struct {
+	// UserID, when set, selects the accounts of one user; "" selects the
+	// accounts of every user (back-office listings).
+	UserID string
+	// Provider, when set, selects the accounts of one provider.
+	Provider verification.Strategy
+	// Status, when set, selects the accounts whose verification has it.
+	Status verification.Status
+	// After, when set, selects the accounts that come after it in creation
+	// order: a page's last account's Cursor gives the next page.
+	After *Cursor
+	// Limit, when positive, is the largest number of accounts returned.
+	Limit int
+}
+
+// Cursor is a position in creation order: (CreatedAt, ID) of an account.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// CursorOf returns the position of a in creation order.
+func CursorOf(a *ExternalAccount) Cursor { return Cursor{CreatedAt: a.CreatedAt, ID: a.ID} }
+
+// Before reports whether c comes before the account at (createdAt, id).
+func (c Cursor) Before(createdAt time.Time, id string) bool {
+	if d := c.CreatedAt.Compare(createdAt); d != 0 {
+		return d < 0
+	}
+	return c.ID < id
+}
+
+// Matches reports whether a is selected by q, ignoring q.Limit: the
+// executable reading of Query for stores that filter in Go.
+func (q Query) Matches(a *ExternalAccount) bool {
+	return (q.UserID == "" || a.UserID == q.UserID) &&
+		(q.Provider.IsZero() || a.Provider == q.Provider) &&
+		(q.Status == "" || a.Verification.Status == q.Status) &&
+		(q.After == nil || q.After.Before(a.CreatedAt, a.ID))
+}
+
+// Abandoned reports whether a was never verified and its verification
+// expired before before: what AccountStore.DeleteAbandoned deletes.
+func Abandoned(a *ExternalAccount, before time.Time) bool {
+	return a.ProviderUserID == "" && !a.Verification.ExpireAt.IsZero() && a.Verification.ExpireAt.Before(before)
 }
 
 // TokenStore persists the sealed tokens of accounts. A store that implements
@@ -120,10 +178,11 @@ type Flow struct {
 	UserID    string
 	AccountID string
 	Strategy  verification.Strategy
-	// CodeVerifier is the RFC 7636 PKCE verifier. Secret.
-	CodeVerifier string
-	// Nonce is the OpenID Connect nonce, "" for plain OAuth 2.0. Secret.
-	Nonce string
+	// Secrets are the flow's secrets (the RFC 7636 PKCE verifier and the
+	// OpenID Connect nonce), sealed by the Service's Keyring and bound to
+	// StateHash: opaque to stores, and useless without the key, so nothing a
+	// store (or a backup of it) holds is enough to complete a flow.
+	Secrets []byte
 	// RedirectURL is where the browser goes after the callback.
 	RedirectURL string
 	// Scopes are the scopes requested.
@@ -148,6 +207,7 @@ func (f *Flow) Clone() *Flow {
 	}
 	c := *f
 	c.Scopes = slices.Clone(f.Scopes)
+	c.Secrets = slices.Clone(f.Secrets)
 	return &c
 }
 
@@ -167,4 +227,10 @@ type FlowStore interface {
 	// TakeFlow returns and deletes the flow with stateHash, or
 	// verification.ErrResourceNotFound when there is none or it expired.
 	TakeFlow(ctx context.Context, stateHash string) (*Flow, error)
+
+	// DeleteExpired deletes flows past their ExpiresAt and returns how
+	// many. Expired flows are never returned anyway; this frees their
+	// space. A store whose backend expires entries itself (Redis TTLs) may
+	// return 0, nil. The Service calls it from its sweep (Service.Run).
+	DeleteExpired(ctx context.Context) (int, error)
 }

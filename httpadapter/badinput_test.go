@@ -205,7 +205,7 @@ type failingAccounts struct{ *memstore.Store }
 
 var errDriver = errors.New("dial tcp 10.0.0.7:5432: password=hunter2 refused")
 
-func (failingAccounts) ListAccounts(context.Context, string) ([]*account.ExternalAccount, error) {
+func (failingAccounts) ListAccounts(context.Context, account.Query) ([]*account.ExternalAccount, error) {
 	return nil, verification.ErrStoreUnavailable.Wrap(errDriver)
 }
 

@@ -103,22 +103,50 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*account.ExternalAcc
 }
 
 // ListAccounts implements account.AccountStore.
-func (s *Store) ListAccounts(ctx context.Context, userID string) ([]*account.ExternalAccount, error) {
+// It scans every account: memstore is for tests and small demos.
+func (s *Store) ListAccounts(ctx context.Context, q account.Query) ([]*account.ExternalAccount, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, verification.ErrStoreUnavailable.Wrap(err)
 	}
 	s.mu.RLock()
 	out := []*account.ExternalAccount{}
 	for _, a := range s.accounts {
-		if a.UserID == userID {
-			out = append(out, a.Clone())
+		if q.Matches(a) {
+			out = append(out, a)
 		}
 	}
-	s.mu.RUnlock()
 	slices.SortFunc(out, func(a, b *account.ExternalAccount) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	for i, a := range out {
+		out[i] = a.Clone()
+	}
+	s.mu.RUnlock()
 	return out, nil
+}
+
+// DeleteAbandoned implements account.AccountStore.
+func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for id, a := range s.accounts {
+		if n >= limit {
+			break
+		}
+		if account.Abandoned(a, before) {
+			delete(s.accounts, id)
+			delete(s.tokens, id)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // FindAccountByIdentity implements account.AccountStore.
@@ -264,9 +292,7 @@ func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, 
 	return f, nil
 }
 
-// DeleteExpired removes expired flows and returns how many. Expired flows
-// are never returned anyway; this only frees their memory. A host calls it
-// from its own ticker if it keeps a Store for long.
+// DeleteExpired implements account.FlowStore.
 func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, verification.ErrStoreUnavailable.Wrap(err)

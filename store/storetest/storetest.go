@@ -80,6 +80,11 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 		{"UpdateWithTokens", testUpdateWithTokens},
 		{"DeleteRemovesTokensAndIdentity", testDelete},
 		{"ReturnedValuesAreCopies", testCopies},
+		{"QueryFiltersAndPages", testQuery},
+		{"QueryAcrossUsers", testQueryAcrossUsers},
+		{"DeleteAbandoned", testDeleteAbandoned},
+		{"DeleteAbandonedLimit", testDeleteAbandonedLimit},
+		{"DeleteAbandonedRacesVerification", testDeleteAbandonedRace},
 	}
 	tokenTests := []struct {
 		name string
@@ -96,6 +101,7 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 		{"FlowDuplicate", testFlowDuplicate},
 		{"FlowTakenOnceBy50", testFlowTakeConcurrent},
 		{"FlowExpiredNeverReturned", testFlowExpired},
+		{"FlowDeleteExpired", testFlowDeleteExpired},
 	}
 	for _, tc := range accountTests {
 		t.Run("Accounts/"+tc.name, func(t *testing.T) {
@@ -333,7 +339,7 @@ func testNotFound(t *testing.T, s Stores) {
 	a.Version = 1
 	checkCode(t, s.Accounts.UpdateAccount(ctx, a, nil), verification.ErrExternalAccountNotFound)
 	mustOK(t, s.Accounts.DeleteAccount(ctx, missing), "DeleteAccount of a missing account")
-	list, err := s.Accounts.ListAccounts(ctx, account.NewID("user_"))
+	list, err := s.Accounts.ListAccounts(ctx, account.Query{UserID: account.NewID("user_")})
 	mustOK(t, err, "ListAccounts")
 	if len(list) != 0 {
 		t.Fatalf("ListAccounts of an unknown user = %d accounts, want 0", len(list))
@@ -356,7 +362,7 @@ func testListOrder(t *testing.T, s Stores) {
 	}
 	create(t, s, newAccount()) // another user's
 	sortAccounts(want)
-	got, err := s.Accounts.ListAccounts(t.Context(), user)
+	got, err := s.Accounts.ListAccounts(t.Context(), account.Query{UserID: user})
 	mustOK(t, err, "ListAccounts")
 	if len(got) != len(want) {
 		t.Fatalf("ListAccounts = %d accounts, want %d", len(got), len(want))
@@ -555,7 +561,7 @@ func testDelete(t *testing.T, s Stores) {
 		_, err = s.Tokens.GetTokens(ctx, a.ID)
 		checkCode(t, err, verification.ErrResourceNotFound)
 	}
-	list, err := s.Accounts.ListAccounts(ctx, a.UserID)
+	list, err := s.Accounts.ListAccounts(ctx, account.Query{UserID: a.UserID})
 	mustOK(t, err, "ListAccounts")
 	if len(list) != 0 {
 		t.Fatalf("ListAccounts after delete = %d accounts", len(list))
@@ -632,8 +638,7 @@ func newFlow(s Stores, ttl time.Duration) *account.Flow {
 		UserID:       account.NewID("user_"),
 		AccountID:    account.NewID(account.AccountIDPrefix),
 		Strategy:     strategy,
-		CodeVerifier: "verifier-" + account.NewID(""),
-		Nonce:        "nonce-" + account.NewID(""),
+		Secrets:      append([]byte{0, 1, 0xff, '\'', '\\'}, account.NewID("sealed-")...),
 		RedirectURL:  "/settings?tab=accounts",
 		Scopes:       []string{"openid", "email"},
 		Prompt:       "select_account consent",
@@ -670,7 +675,7 @@ func testFlowSaveTake(t *testing.T, s Stores) {
 	checkCode(t, err, verification.ErrResourceNotFound)
 
 	plain := newFlow(s, time.Minute) // an OAuth 2.0 flow: no nonce, no binding
-	plain.Nonce, plain.BindingHash, plain.Kind = "", "", account.FlowReauthorize
+	plain.BindingHash, plain.Kind = "", account.FlowReauthorize
 	plain.Prompt, plain.LoginHint, plain.Offline = "", "", false
 	mustOK(t, s.Flows.SaveFlow(ctx, plain), "SaveFlow")
 	got, err = s.Flows.TakeFlow(ctx, plain.StateHash)
@@ -695,8 +700,8 @@ func testFlowTakeConcurrent(t *testing.T, s Stores) {
 	mustOK(t, s.Flows.SaveFlow(t.Context(), f), "SaveFlow")
 	race(t, 50, verification.ErrResourceNotFound, func(int) error {
 		got, err := s.Flows.TakeFlow(context.Background(), f.StateHash)
-		if err == nil && got.CodeVerifier != f.CodeVerifier {
-			t.Errorf("taken flow has another verifier")
+		if err == nil && !slices.Equal(got.Secrets, f.Secrets) {
+			t.Errorf("taken flow has other secrets")
 		}
 		return err
 	})
@@ -735,8 +740,12 @@ func testUnavailable(t *testing.T, s Stores) {
 		check("CreateAccount", s.Accounts.CreateAccount(ctx, a))
 		_, err := s.Accounts.GetAccount(ctx, a.ID)
 		check("GetAccount", err)
-		_, err = s.Accounts.ListAccounts(ctx, a.UserID)
+		_, err = s.Accounts.ListAccounts(ctx, account.Query{UserID: a.UserID})
 		check("ListAccounts", err)
+		_, err = s.Accounts.ListAccounts(ctx, account.Query{Status: verification.StatusUnverified, Limit: 10})
+		check("ListAccounts across users", err)
+		_, err = s.Accounts.DeleteAbandoned(ctx, now(), 10)
+		check("DeleteAbandoned", err)
 		_, err = s.Accounts.FindAccountByIdentity(ctx, strategy, "sub")
 		check("FindAccountByIdentity", err)
 		a.Version = 1
@@ -752,5 +761,8 @@ func testUnavailable(t *testing.T, s Stores) {
 		check("SaveFlow", s.Flows.SaveFlow(ctx, newFlow(s, time.Minute)))
 		_, err := s.Flows.TakeFlow(ctx, "x")
 		check("TakeFlow", err)
+		if _, err := s.Flows.DeleteExpired(ctx); err != nil {
+			check("DeleteExpired", err)
+		}
 	}
 }
