@@ -90,7 +90,7 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (*Completion, 
 		// verification that already ended.
 		return nil, verification.ErrCallbackInvalid
 	}
-	c := &callback{s: s, flow: flow, key: key}
+	c := &flowOutcome{s: s, flow: flow, key: key}
 
 	if (p.UserID != "" && p.UserID != flow.UserID) ||
 		(flow.BindingHash != "" && !equalHashes(bindingHash(p.Binding), flow.BindingHash)) {
@@ -150,8 +150,9 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (*Completion, 
 	return done(c.succeed(wctx, a, ident, tok))
 }
 
-// callback carries one Complete's flow through its outcome.
-type callback struct {
+// flowOutcome carries one Complete's flow through its outcome: it writes
+// what the callback decided to the account the flow belongs to.
+type flowOutcome struct {
 	s    *Service
 	flow *Flow
 	key  string
@@ -161,7 +162,7 @@ type callback struct {
 // update writes the outcome mutate gives, retrying on a lost
 // compare-and-swap as long as the account still belongs to this flow. mutate
 // returns the tokens to store with the account, or nil.
-func (c *callback) update(ctx context.Context, a *ExternalAccount, mutate func(*ExternalAccount) (*SealedTokens, error)) (*ExternalAccount, error) {
+func (c *flowOutcome) update(ctx context.Context, a *ExternalAccount, mutate func(*ExternalAccount) (*SealedTokens, error)) (*ExternalAccount, error) {
 	for range maxCASRetries {
 		next := a.Clone()
 		tokens, err := mutate(next)
@@ -190,7 +191,7 @@ func (c *callback) update(ctx context.Context, a *ExternalAccount, mutate func(*
 // retry records a retryable failure: a fresh flow when attempts remain,
 // failed at the last one, expired when too late. It returns the account and
 // the error to report.
-func (c *callback) retry(ctx context.Context, a *ExternalAccount, cause *verification.Error) (*ExternalAccount, error) {
+func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *verification.Error) (*ExternalAccount, error) {
 	now := c.s.clock()
 	var fresh startedFlow
 	if c.s.policy.CanRetry(a.Verification, now) {
@@ -236,7 +237,7 @@ func (c *callback) retry(ctx context.Context, a *ExternalAccount, cause *verific
 }
 
 // fail records a final failure.
-func (c *callback) fail(ctx context.Context, a *ExternalAccount, cause *verification.Error) (*ExternalAccount, error) {
+func (c *flowOutcome) fail(ctx context.Context, a *ExternalAccount, cause *verification.Error) (*ExternalAccount, error) {
 	now := c.s.clock()
 	var outcome error = cause
 	next, err := c.update(ctx, a, func(n *ExternalAccount) (*SealedTokens, error) {
@@ -256,7 +257,7 @@ func (c *callback) fail(ctx context.Context, a *ExternalAccount, cause *verifica
 
 // succeed checks the identity's ownership, then verifies the account and
 // stores its tokens in one write.
-func (c *callback) succeed(ctx context.Context, a *ExternalAccount, ident *provider.Identity, tok *provider.Token) (*ExternalAccount, error) {
+func (c *flowOutcome) succeed(ctx context.Context, a *ExternalAccount, ident *provider.Identity, tok *provider.Token) (*ExternalAccount, error) {
 	// The store's unique identity index decides ownership in the write
 	// itself; the owner is looked up only when the write says the identity
 	// is taken, which keeps the happy path to three store calls.
@@ -309,7 +310,7 @@ func (c *callback) succeed(ctx context.Context, a *ExternalAccount, ident *provi
 
 // ownership returns the final failure an identity causes, or nil when a may
 // take it.
-func (c *callback) ownership(ctx context.Context, a *ExternalAccount, ident *provider.Identity) (*verification.Error, error) {
+func (c *flowOutcome) ownership(ctx context.Context, a *ExternalAccount, ident *provider.Identity) (*verification.Error, error) {
 	if a.HasIdentity() && a.ProviderUserID != ident.ProviderUserID {
 		return verification.ErrIdentityMismatch, nil
 	}

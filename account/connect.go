@@ -2,9 +2,7 @@ package account
 
 import (
 	"context"
-	"time"
 
-	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -192,73 +190,4 @@ func (s *Service) Reauthorize(ctx context.Context, p ReauthorizeParams) (*Extern
 		}
 	}
 	return nil, verification.ErrConflict
-}
-
-// flowRequest is what startFlow needs to begin one authorization.
-type flowRequest struct {
-	kind        FlowKind
-	account     *ExternalAccount
-	scopes      []string
-	redirectURL string
-	prompt      string
-	loginHint   string
-	bindingHash string
-	offline     bool
-}
-
-type startedFlow struct {
-	url string // the provider's authorization URL
-	key string // the flow's key: the hash of its state
-}
-
-// startFlow makes a fresh state, PKCE verifier and (for OpenID Connect)
-// nonce, saves the flow and returns the authorization URL.
-func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) (startedFlow, error) {
-	md := prov.Metadata()
-	state, verifier := randomToken(), randomToken()
-	var nonce string
-	if md.OpenID {
-		nonce = randomToken()
-	}
-	authURL, err := prov.AuthCodeURL(ctx, provider.AuthRequest{
-		State:         state,
-		CodeChallenge: s256(verifier),
-		Nonce:         nonce,
-		RedirectURI:   s.callbackURL,
-		Scopes:        fr.scopes,
-		Prompt:        fr.prompt,
-		LoginHint:     fr.loginHint,
-		Offline:       fr.offline,
-	})
-	if err != nil {
-		return startedFlow{}, err
-	}
-	key := hashKey(state)
-	f := &Flow{
-		StateHash:    key,
-		Kind:         fr.kind,
-		UserID:       fr.account.UserID,
-		AccountID:    fr.account.ID,
-		Strategy:     fr.account.Provider,
-		Secrets:      s.sealFlowSecrets(key, flowSecrets{Verifier: verifier, Nonce: nonce}),
-		RedirectURL:  fr.redirectURL,
-		Scopes:       fr.scopes,
-		Prompt:       fr.prompt,
-		LoginHint:    fr.loginHint,
-		Offline:      fr.offline,
-		BindingHash:  fr.bindingHash,
-		CreatedAt:    now,
-		ExpiresAt:    now.Add(s.policy.Lifetime() + s.retention),
-	}
-	if err := s.flows.SaveFlow(ctx, f); err != nil {
-		return startedFlow{}, err
-	}
-	return startedFlow{url: authURL, key: key}, nil
-}
-
-func bindingHash(binding string) string {
-	if binding == "" {
-		return ""
-	}
-	return hashKey(binding)
 }

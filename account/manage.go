@@ -13,12 +13,6 @@ import (
 // compare-and-swap to a concurrent writer.
 const maxCASRetries = 5
 
-const (
-	levelInfo  = slog.LevelInfo
-	levelWarn  = slog.LevelWarn
-	levelError = slog.LevelError
-)
-
 // List returns the user's external accounts in creation order. Unverified
 // verifications past their expiry read as expired.
 func (s *Service) List(ctx context.Context, userID string) ([]*ExternalAccount, error) {
@@ -44,24 +38,6 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*ExternalAccount,
 		return nil, err
 	}
 	a.Verification = s.policy.Observe(a.Verification, s.clock())
-	return a, nil
-}
-
-// get reads an account scoped to its user.
-func (s *Service) get(ctx context.Context, userID, id string) (*ExternalAccount, error) {
-	if userID == "" {
-		return nil, verification.ErrAuthenticationInvalid
-	}
-	if id == "" || len(id) > 128 {
-		return nil, verification.ErrExternalAccountNotFound
-	}
-	a, err := s.accounts.GetAccount(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if a.UserID != userID {
-		return nil, verification.ErrExternalAccountNotFound
-	}
 	return a, nil
 }
 
@@ -111,29 +87,4 @@ func (s *Service) Destroy(ctx context.Context, userID, id string) error {
 		}
 	}
 	return nil
-}
-
-func isConflict(err error) bool { return errors.Is(err, verification.ErrConflict) }
-
-// accountAttrs are what a log line may say about an account: ids, provider
-// and verification outcome. Never a token, state, code, verifier or nonce,
-// and no personal data (email, names).
-func accountAttrs(a *ExternalAccount) []slog.Attr {
-	attrs := []slog.Attr{
-		slog.String("account_id", a.ID),
-		slog.String("user_id", a.UserID),
-		slog.String("provider", a.Provider.String()),
-		slog.String("status", string(a.Verification.Status)),
-		slog.Int("attempts", a.Verification.Attempts),
-	}
-	if a.Verification.Error != nil {
-		attrs = append(attrs, slog.String("verification_error", a.Verification.Error.Code))
-	}
-	return attrs
-}
-
-// errAttr logs an error by its code only: causes may come from drivers or
-// providers and are not logged.
-func errAttr(err error) slog.Attr {
-	return slog.String("error", verification.AsError(err).Code)
 }

@@ -103,13 +103,13 @@ func (p Policy) Start(s Strategy, redirectURL, flowKey string, now time.Time) Ve
 	}
 }
 
-// callback is the common part of every callback transition: it refuses a
+// consumeAttempt is the common part of every callback transition: it refuses a
 // verification that is not unverified, counts the attempt, and turns a late
 // callback into an expiry.
 //
 // It returns ok=false with the verification to store (expired) or the
 // unchanged value (terminal) and the error that says why.
-func callback(v Verification, now time.Time) (Verification, bool, error) {
+func consumeAttempt(v Verification, now time.Time) (Verification, bool, error) {
 	switch v.Status {
 	case StatusUnverified:
 	case StatusVerified, StatusTransferable:
@@ -138,7 +138,7 @@ func callback(v Verification, now time.Time) (Verification, bool, error) {
 // ErrVerificationFailed or ErrVerificationExpired (returning v unchanged)
 // when v is not unverified.
 func (p Policy) Succeed(v Verification, now time.Time) (Verification, error) {
-	v, ok, err := callback(v, now)
+	v, ok, err := consumeAttempt(v, now)
 	if !ok {
 		return v, err
 	}
@@ -158,7 +158,7 @@ func (p Policy) Succeed(v Verification, now time.Time) (Verification, error) {
 //
 // It refuses late and non-unverified verifications as Succeed does.
 func (p Policy) Retry(v Verification, now time.Time, cause *Error, redirectURL, flowKey string) (Verification, error) {
-	v, ok, err := callback(v, now)
+	v, ok, err := consumeAttempt(v, now)
 	if !ok {
 		return v, err
 	}
@@ -189,7 +189,7 @@ func (p Policy) CanRetry(v Verification, now time.Time) bool {
 // cause as its error. It refuses late and non-unverified verifications as
 // Succeed does.
 func (p Policy) Fail(v Verification, now time.Time, cause *Error) (Verification, error) {
-	v, ok, err := callback(v, now)
+	v, ok, err := consumeAttempt(v, now)
 	if !ok {
 		return v, err
 	}
@@ -203,7 +203,7 @@ func (p Policy) Fail(v Verification, now time.Time, cause *Error) (Verification,
 // Hold applies a sign-in callback whose identity belongs to no user:
 // unverified -> transferable, waiting for the host to transfer it.
 func (p Policy) Hold(v Verification, now time.Time) (Verification, error) {
-	v, ok, err := callback(v, now)
+	v, ok, err := consumeAttempt(v, now)
 	if !ok {
 		return v, err
 	}

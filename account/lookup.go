@@ -1,0 +1,28 @@
+package account
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tetherauth/tether/verification"
+)
+
+// get reads an account scoped to its user.
+func (s *Service) get(ctx context.Context, userID, id string) (*ExternalAccount, error) {
+	if userID == "" {
+		return nil, verification.ErrAuthenticationInvalid
+	}
+	if id == "" || len(id) > 128 {
+		return nil, verification.ErrExternalAccountNotFound
+	}
+	a, err := s.accounts.GetAccount(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.UserID != userID {
+		return nil, verification.ErrExternalAccountNotFound
+	}
+	return a, nil
+}
+
+func isConflict(err error) bool { return errors.Is(err, verification.ErrConflict) }
