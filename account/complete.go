@@ -24,7 +24,8 @@ type CallbackParams struct {
 	// (see ConnectParams.Binding).
 	Binding string
 	// UserID, when set, is the host's signed-in user on the callback; it
-	// must be the user who started the flow.
+	// must be the user who started the flow. A callback must carry UserID
+	// or the Binding of a bound flow; with neither it is refused.
 	UserID string
 	// Extra are other callback parameters passed on to the provider (such as
 	// Apple's "user"); nil for most providers.
@@ -92,6 +93,13 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (*Completion, 
 	}
 	c := &flowOutcome{s: s, flow: flow, key: key}
 
+	if flow.BindingHash == "" && p.UserID == "" {
+		// Bound to nothing: anyone who got a victim to authorize could
+		// complete the attacker's flow with the victim's identity.
+		s.log.LogAttrs(ctx, levelError, "tether: refused a callback bound to nothing: set ConnectParams.Binding or CallbackParams.UserID", accountAttrs(a)...)
+		_, _ = c.retry(wctx, a, verification.ErrCallbackInvalid.WithLongMessage("The callback could not be tied to the browser or user that started it."))
+		return nil, verification.ErrCallbackInvalid.WithLongMessage("The flow is bound to no browser and the callback names no user: a host must set ConnectParams.Binding (and CallbackParams.Binding) or CallbackParams.UserID.")
+	}
 	if (p.UserID != "" && p.UserID != flow.UserID) ||
 		(flow.BindingHash != "" && !equalHashes(bindingHash(p.Binding), flow.BindingHash)) {
 		// Login CSRF: a callback delivered to a browser or user that did

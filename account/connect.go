@@ -23,9 +23,11 @@ type ConnectParams struct {
 	// and login_hint.
 	OIDCPrompt    string
 	OIDCLoginHint string
-	// Binding, when set, binds the flow to the browser that started it:
-	// the callback must present the same value (httpadapter keeps it in a
-	// cookie). Only its hash is stored.
+	// Binding binds the flow to the browser that started it: the callback
+	// must present the same value in CallbackParams.Binding (httpadapter
+	// keeps it in a cookie). Only its hash is stored. A flow must be bound
+	// to a browser, or its callback must name the signed-in user in
+	// CallbackParams.UserID: Complete refuses a callback that has neither.
 	Binding string
 }
 
@@ -54,8 +56,8 @@ type ReauthorizeParams struct {
 // form_param_invalid (meta.param_name names it). Nothing is stored on bad
 // input. Store failures are store_unavailable.
 func (s *Service) Connect(ctx context.Context, p ConnectParams) (*ExternalAccount, error) {
-	if p.UserID == "" {
-		return nil, verification.ErrAuthenticationInvalid
+	if err := validateUserID(p.UserID); err != nil {
+		return nil, err
 	}
 	strategy, err := verification.ParseStrategy(p.Strategy)
 	if err != nil {
@@ -79,6 +81,9 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (*ExternalAccoun
 	}
 
 	now := s.clock()
+	if err := s.checkLimits(ctx, p.UserID, now); err != nil {
+		return nil, err
+	}
 	a := &ExternalAccount{
 		ID:               s.newID(AccountIDPrefix),
 		UserID:           p.UserID,
@@ -130,8 +135,8 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (*ExternalAccoun
 // exist or belongs to another user, and conflict when the account changed
 // concurrently more often than the Service retries.
 func (s *Service) Reauthorize(ctx context.Context, p ReauthorizeParams) (*ExternalAccount, error) {
-	if p.UserID == "" {
-		return nil, verification.ErrAuthenticationInvalid
+	if err := validateUserID(p.UserID); err != nil {
+		return nil, err
 	}
 	if _, err := ValidateRedirectURL(p.RedirectURL); err != nil {
 		return nil, err

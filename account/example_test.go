@@ -67,7 +67,13 @@ func Example() {
 		log.Fatal(err)
 	}
 	q := callback.Query()
-	done, err := svc.Complete(ctx, account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss")})
+	// The callback names the user signed in on it (or presents the browser
+	// binding given to Connect): a flow tied to neither is refused, so
+	// nobody can complete someone else's flow.
+	done, err := svc.Complete(ctx, account.CallbackParams{
+		State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"),
+		UserID: "user_42",
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 
 // get reads an account scoped to its user.
 func (s *Service) get(ctx context.Context, userID, id string) (*ExternalAccount, error) {
-	if userID == "" {
-		return nil, verification.ErrAuthenticationInvalid
+	if err := validateUserID(userID); err != nil {
+		return nil, err
 	}
 	if id == "" || len(id) > 128 {
 		return nil, verification.ErrExternalAccountNotFound

@@ -16,8 +16,8 @@ const maxCASRetries = 5
 // List returns the user's external accounts in creation order. Unverified
 // verifications past their expiry read as expired.
 func (s *Service) List(ctx context.Context, userID string) ([]*ExternalAccount, error) {
-	if userID == "" {
-		return nil, verification.ErrAuthenticationInvalid
+	if err := validateUserID(userID); err != nil {
+		return nil, err
 	}
 	as, err := s.accounts.ListAccounts(ctx, Query{UserID: userID})
 	if err != nil {

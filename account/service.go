@@ -37,6 +37,12 @@ type Config struct {
 	CallbackURL string
 	// Policy sets MaxAttempts and TTL of verifications.
 	Policy verification.Policy
+	// Limits bound how many accounts one user can have and start.
+	Limits Limits
+	// AbandonAfter is how long after its verification expired a
+	// never-verified account is removed by Sweep. Default:
+	// DefaultAbandonAfter.
+	AbandonAfter time.Duration
 	// FlowRetention is how long a store keeps a flow after its
 	// verification expires, so that a late callback is reported as
 	// verification_expired rather than as an unknown state. Default: the
@@ -69,6 +75,8 @@ type Service struct {
 	keyring      *Keyring
 	callbackURL  string
 	policy       verification.Policy
+	limits       Limits
+	abandonAfter time.Duration
 	retention    time.Duration
 	now          func() time.Time
 	newID        func(string) string
@@ -87,6 +95,8 @@ func New(cfg Config) (*Service, error) {
 		keyring:      cfg.Keyring,
 		callbackURL:  cfg.CallbackURL,
 		policy:       cfg.Policy,
+		limits:       cfg.Limits.withDefaults(),
+		abandonAfter: cfg.AbandonAfter,
 		retention:    cfg.FlowRetention,
 		now:          cfg.Now,
 		newID:        cfg.NewID,
@@ -109,6 +119,10 @@ func New(cfg Config) (*Service, error) {
 			return nil, errors.New("account: Config.Tokens is required when Config.Accounts does not store tokens")
 		}
 		s.tokens = ts
+	}
+	s.accounts = sealingAccounts{AccountStore: s.accounts, kr: s.keyring}
+	if s.abandonAfter <= 0 {
+		s.abandonAfter = DefaultAbandonAfter
 	}
 	u, err := url.Parse(s.callbackURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {

@@ -26,6 +26,10 @@ const callbackURL = "http://127.0.0.1:1/identity/oauth_callback" // never contac
 
 var devStrategy = verification.MustParseStrategy("oauth_custom_dev")
 
+// testBinding is the browser binding of the test's one browser: every flow
+// must be bound to a browser or have its callback name the user.
+const testBinding = "test-browser-binding"
+
 // fakeClock is the Service's clock in tests; the provider keeps real time.
 type fakeClock struct {
 	mu  sync.Mutex
@@ -163,7 +167,7 @@ func (e *env) addUser(sub, email string) {
 func (e *env) connect(user string, scopes ...string) *account.ExternalAccount {
 	e.t.Helper()
 	a, err := e.svc.Connect(e.t.Context(), account.ConnectParams{
-		UserID: user, Strategy: devStrategy.String(), RedirectURL: "/settings", AdditionalScopes: scopes,
+		UserID: user, Strategy: devStrategy.String(), RedirectURL: "/settings", AdditionalScopes: scopes, Binding: testBinding,
 	})
 	if err != nil {
 		e.t.Fatalf("Connect: %v", err)
@@ -184,7 +188,7 @@ func (e *env) authorize(authURL, sub string) account.CallbackParams {
 	e.mu.Lock()
 	e.secrets = append(e.secrets, q.Get("state"), q.Get("code"))
 	e.mu.Unlock()
-	return account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error"), Iss: q.Get("iss")}
+	return account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error"), Iss: q.Get("iss"), Binding: testBinding}
 }
 
 func (e *env) complete(p account.CallbackParams) (*account.Completion, error) {
@@ -529,11 +533,11 @@ func TestSameUserSameIdentityTwice(t *testing.T) {
 
 func TestSeveralAccountsOfOneProvider(t *testing.T) {
 	e := newEnv(t)
-	work, err := e.svc.Connect(t.Context(), account.ConnectParams{UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/", Label: "Work"})
+	work, err := e.svc.Connect(t.Context(), account.ConnectParams{Binding: testBinding, UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/", Label: "Work"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	home, err := e.svc.Connect(t.Context(), account.ConnectParams{UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/", Label: "Home"})
+	home, err := e.svc.Connect(t.Context(), account.ConnectParams{Binding: testBinding, UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/", Label: "Home"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +569,7 @@ func TestReauthorizeAddsScope(t *testing.T) {
 	e := newEnv(t)
 	a := e.link("user_1", "sub-1")
 	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{
-		UserID: "user_1", AccountID: a.ID, AdditionalScopes: []string{"calendar.read"}, RedirectURL: "/after",
+		UserID: "user_1", AccountID: a.ID, AdditionalScopes: []string{"calendar.read"}, RedirectURL: "/after", Binding: testBinding,
 	})
 	if err != nil {
 		t.Fatalf("Reauthorize: %v", err)
@@ -602,7 +606,7 @@ func TestReauthorizeKeepsRefreshToken(t *testing.T) {
 	if firstRefresh == "" {
 		t.Skip("providertest issued no refresh token")
 	}
-	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
+	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{Binding: testBinding, UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -629,7 +633,7 @@ func TestReauthorizeDifferentIdentity(t *testing.T) {
 	e := newEnv(t)
 	a := e.link("user_1", "sub-1")
 	before, _ := e.store.GetTokens(t.Context(), a.ID)
-	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_1", AccountID: a.ID, AdditionalScopes: []string{"extra"}, RedirectURL: "/"})
+	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{Binding: testBinding, UserID: "user_1", AccountID: a.ID, AdditionalScopes: []string{"extra"}, RedirectURL: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -652,7 +656,7 @@ func TestReauthorizeDifferentIdentity(t *testing.T) {
 func TestReauthorizeExpiredKeepsGrant(t *testing.T) {
 	e := newEnv(t)
 	a := e.link("user_1", "sub-1")
-	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_1", AccountID: a.ID, AdditionalScopes: []string{"x"}, RedirectURL: "/"})
+	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{Binding: testBinding, UserID: "user_1", AccountID: a.ID, AdditionalScopes: []string{"x"}, RedirectURL: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,9 +676,9 @@ func TestReauthorizeExpiredKeepsGrant(t *testing.T) {
 func TestSupersededFlow(t *testing.T) {
 	e := newEnv(t)
 	a := e.link("user_1", "sub-1")
-	r1, _ := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
+	r1, _ := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{Binding: testBinding, UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
 	p1 := e.authorize(r1.Verification.ExternalVerificationRedirectURL, "sub-1")
-	r2, _ := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
+	r2, _ := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{Binding: testBinding, UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
 	c, err := e.complete(p1)
 	wantCode(t, err, verification.ErrCallbackInvalid)
 	if c != nil {
@@ -716,7 +720,7 @@ func TestUsersAreIsolated(t *testing.T) {
 	_, err := e.svc.Get(t.Context(), "user_b", a.ID)
 	wantCode(t, err, verification.ErrExternalAccountNotFound)
 	wantCode(t, e.svc.Destroy(t.Context(), "user_b", a.ID), verification.ErrExternalAccountNotFound)
-	_, err = e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_b", AccountID: a.ID, RedirectURL: "/"})
+	_, err = e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{Binding: testBinding, UserID: "user_b", AccountID: a.ID, RedirectURL: "/"})
 	wantCode(t, err, verification.ErrExternalAccountNotFound)
 	if list, _ := e.svc.List(t.Context(), "user_b"); len(list) != 0 {
 		t.Fatal("user_b lists user_a's account")
@@ -750,7 +754,7 @@ func TestBrowserBinding(t *testing.T) {
 		t.Fatalf("rightful callback: %v", err)
 	}
 
-	b, _ := e.svc.Connect(t.Context(), account.ConnectParams{UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/"})
+	b, _ := e.svc.Connect(t.Context(), account.ConnectParams{Binding: testBinding, UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/"})
 	p = e.authorize(b.Verification.ExternalVerificationRedirectURL, "sub-2")
 	p.UserID = "user_2"
 	_, err = e.complete(p)
@@ -764,7 +768,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	for i := range many {
 		many[i] = fmt.Sprintf("s%d", i)
 	}
-	ok := account.ConnectParams{UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/"}
+	ok := account.ConnectParams{Binding: testBinding, UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/"}
 	tests := []struct {
 		name  string
 		edit  func(*account.ConnectParams)
@@ -918,7 +922,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A reauthorization reseals with the new key.
-	r, err := svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
+	r, err := svc.Reauthorize(t.Context(), account.ReauthorizeParams{Binding: testBinding, UserID: "user_1", AccountID: a.ID, RedirectURL: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -931,7 +935,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := cb.Query()
-	if _, err := svc.Complete(t.Context(), account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss")}); err != nil {
+	if _, err := svc.Complete(t.Context(), account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"), Binding: testBinding}); err != nil {
 		t.Fatal(err)
 	}
 	st, _ := e.store.GetTokens(t.Context(), a.ID)

@@ -150,3 +150,19 @@ func mergeScopes(lists ...[]string) []string {
 	}
 	return out
 }
+
+// MaxUserIDLength is the longest host user id the Service accepts, in bytes.
+const MaxUserIDLength = 256
+
+// validateUserID checks a host user id once, at the Service's door: stores
+// compare user ids as bytes, so ids that are not valid UTF-8 or hide control
+// characters could collide or vanish from an index.
+func validateUserID(id string) error {
+	if id == "" {
+		return verification.ErrAuthenticationInvalid
+	}
+	if len(id) > MaxUserIDLength || !utf8.ValidString(id) || hasControl(id) {
+		return verification.ErrAuthenticationInvalid.WithLongMessage("The user id is not valid: it must be 1 to 256 bytes of UTF-8 without control characters.")
+	}
+	return nil
+}

@@ -131,6 +131,7 @@ var (
 	ErrIdentityMismatch        = newError("external_account_identity_mismatch", "Identity mismatch", "The provider returned a different account than the one being reauthorized.")
 	ErrMissingRefreshToken     = newError("external_account_missing_refresh_token", "Missing refresh token", "The external account has no refresh token; reauthorize it to get a new one.")
 	ErrResourceNotFound        = newError("resource_not_found", "Not found", "The requested resource was not found.")
+	ErrAccountLimit            = newError("external_account_limit_exceeded", "Too many external accounts", "You have reached the limit of external accounts, or of connections in progress. Remove an account, or finish or wait out a connection in progress, then try again.")
 
 	// The OAuth exchange with the provider.
 	ErrAccessDenied       = newError("oauth_access_denied", "Access denied", "You did not grant access to your account at the provider.")

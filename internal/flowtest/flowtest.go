@@ -30,6 +30,10 @@ import (
 // CallbackURL is the redirect URI of every flow; it is never contacted.
 const CallbackURL = "https://app.example/tether/oauth_callback"
 
+// Binding is the browser binding of every flow an Env starts; Complete
+// presents it unless the callback carries one of its own.
+const Binding = "flowtest-browser-binding"
+
 // Env is an account Service with one provider and an in-memory store.
 type Env struct {
 	T        testing.TB
@@ -66,6 +70,7 @@ func (e *Env) Connect(user string, scopes ...string) *account.ExternalAccount {
 	e.T.Helper()
 	a, err := e.Service.Connect(context.Background(), account.ConnectParams{
 		UserID: user, Strategy: e.Provider.Strategy().String(), RedirectURL: "/settings", AdditionalScopes: scopes,
+		Binding: Binding,
 	})
 	if err != nil {
 		e.T.Fatalf("Connect: %v", err)
@@ -81,6 +86,7 @@ func (e *Env) Reauthorize(user, id string, scopes ...string) *account.ExternalAc
 	e.T.Helper()
 	a, err := e.Service.Reauthorize(context.Background(), account.ReauthorizeParams{
 		UserID: user, AccountID: id, RedirectURL: "/settings", AdditionalScopes: scopes,
+		Binding: Binding,
 	})
 	if err != nil {
 		e.T.Fatalf("Reauthorize: %v", err)
@@ -176,6 +182,9 @@ func sameEndpoint(a, b string) bool {
 
 // Complete runs the callback p.
 func (e *Env) Complete(p account.CallbackParams) (*account.Completion, error) {
+	if p.Binding == "" {
+		p.Binding = Binding
+	}
 	return e.Service.Complete(context.Background(), p)
 }
 
