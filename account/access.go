@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/tetherauth/tether/provider"
@@ -36,7 +37,9 @@ const tokenLeeway = time.Minute
 // oauth_token_retrieval_error when the provider cannot refresh or refuses,
 // wrapping the provider's error (a *provider.OAuthError with Code
 // "invalid_grant" means the grant is gone: reauthorize).
-func (s *Service) AccessToken(ctx context.Context, userID, accountID string) (*provider.Token, error) {
+func (s *Service) AccessToken(ctx context.Context, userID, accountID string) (_ *provider.Token, err error) {
+	ctx, end := s.operation(ctx, "AccessToken")
+	defer func() { end(err) }()
 	a, err := s.get(ctx, userID, accountID)
 	if err != nil {
 		return nil, err
@@ -77,6 +80,16 @@ func (s *Service) freshToken(ctx context.Context, a *ExternalAccount) (*provider
 	fresh, err := ref.Refresh(ctx, tok.RefreshToken)
 	if err != nil {
 		s.log.LogAttrs(ctx, levelWarn, "tether: token refresh failed", append(accountAttrs(a), errAttr(err))...)
+		s.countRefresh(ctx, a.Provider, verification.ErrTokenRetrieval.Code)
+		if s.onEvent != nil {
+			e := s.eventOf(EventTokenRefreshFailed, a)
+			e.ID, e.Version, e.Error = NewID("evt_"), 0, verification.ErrTokenRetrieval.Code
+			var verr *verification.Error
+			if errors.As(err, &verr) {
+				e.Error = verr.Code
+			}
+			s.emit(ctx, e)
+		}
 		var verr *verification.Error
 		if errors.As(err, &verr) {
 			return nil, err
@@ -112,5 +125,11 @@ func (s *Service) freshToken(ctx context.Context, a *ExternalAccount) (*provider
 		return nil, err
 	}
 	s.log.LogAttrs(ctx, levelInfo, "tether: access token refreshed", accountAttrs(a)...)
+	s.countRefresh(ctx, a.Provider, "refreshed")
+	if s.onEvent != nil {
+		e := s.eventOf(EventTokensRefreshed, a)
+		e.ID, e.Version = "evt_"+a.ID+"_t"+strconv.FormatInt(sealed.Version, 10), sealed.Version
+		s.emit(ctx, e)
+	}
 	return fresh, nil
 }

@@ -62,7 +62,9 @@ type Completion struct {
 // already used, expired, superseded, or bound to another browser or user:
 // nothing is redirected and no account is verified. Store failures return
 // store_unavailable.
-func (s *Service) Complete(ctx context.Context, p CallbackParams) (*Completion, error) {
+func (s *Service) Complete(ctx context.Context, p CallbackParams) (_ *Completion, err error) {
+	ctx, end := s.operation(ctx, "Complete")
+	defer func() { end(err) }()
 	if p.State == "" || len(p.State) > maxStateLength || len(p.Code) > maxCodeLength {
 		return nil, verification.ErrCallbackInvalid
 	}
@@ -241,6 +243,8 @@ func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *veri
 		return nil, err
 	}
 	c.s.log.LogAttrs(ctx, levelWarn, "tether: callback failed", append(accountAttrs(next), errAttr(outcome))...)
+	c.s.emitAccount(ctx, outcomeEvent(next), next)
+	c.s.countFlowCompleted(ctx, c.flow.Kind, c.flow.Strategy, outcomeOf(outcome))
 	return next, outcome
 }
 
@@ -260,6 +264,8 @@ func (c *flowOutcome) fail(ctx context.Context, a *ExternalAccount, cause *verif
 		return nil, err
 	}
 	c.s.log.LogAttrs(ctx, levelWarn, "tether: callback failed", append(accountAttrs(next), errAttr(outcome))...)
+	c.s.emitAccount(ctx, outcomeEvent(next), next)
+	c.s.countFlowCompleted(ctx, c.flow.Kind, c.flow.Strategy, outcomeOf(outcome))
 	return next, outcome
 }
 
@@ -313,6 +319,13 @@ func (c *flowOutcome) succeed(ctx context.Context, a *ExternalAccount, ident *pr
 		return nil, err
 	}
 	c.s.log.LogAttrs(ctx, levelInfo, "tether: account verified", accountAttrs(next)...)
+	if a.HasIdentity() {
+		c.s.emitAccount(ctx, EventAccountReauthorized, next)
+		c.s.countFlowCompleted(ctx, c.flow.Kind, c.flow.Strategy, "reauthorized")
+	} else {
+		c.s.emitAccount(ctx, EventAccountVerified, next)
+		c.s.countFlowCompleted(ctx, c.flow.Kind, c.flow.Strategy, "verified")
+	}
 	return next, nil
 }
 

@@ -55,7 +55,9 @@ type ReauthorizeParams struct {
 // oauth_provider_not_enabled; a bad redirect URL, label, scope or prompt
 // form_param_invalid (meta.param_name names it). Nothing is stored on bad
 // input. Store failures are store_unavailable.
-func (s *Service) Connect(ctx context.Context, p ConnectParams) (*ExternalAccount, error) {
+func (s *Service) Connect(ctx context.Context, p ConnectParams) (_ *ExternalAccount, err error) {
+	ctx, end := s.operation(ctx, "Connect")
+	defer func() { end(err) }()
 	if err := validateUserID(p.UserID); err != nil {
 		return nil, err
 	}
@@ -115,6 +117,7 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (*ExternalAccoun
 		return nil, err
 	}
 	s.log.LogAttrs(ctx, levelInfo, "tether: connect started", accountAttrs(a)...)
+	s.emitAccount(ctx, EventAccountCreated, a)
 	return a, nil
 }
 
@@ -134,7 +137,9 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (*ExternalAccoun
 // As Connect, plus external_account_not_found for an account that does not
 // exist or belongs to another user, and conflict when the account changed
 // concurrently more often than the Service retries.
-func (s *Service) Reauthorize(ctx context.Context, p ReauthorizeParams) (*ExternalAccount, error) {
+func (s *Service) Reauthorize(ctx context.Context, p ReauthorizeParams) (_ *ExternalAccount, err error) {
+	ctx, end := s.operation(ctx, "Reauthorize")
+	defer func() { end(err) }()
 	if err := validateUserID(p.UserID); err != nil {
 		return nil, err
 	}

@@ -68,6 +68,7 @@ func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flow
 	if err := s.flows.SaveFlow(ctx, f); err != nil {
 		return startedFlow{}, err
 	}
+	s.countFlowStarted(ctx, fr.kind, fr.account.Provider)
 	return startedFlow{url: authURL, key: key}, nil
 }
 

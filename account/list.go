@@ -34,17 +34,24 @@ type Page struct {
 // ListPage returns one page of the user's external accounts in creation
 // order. A bad Limit or After is form_param_invalid (param_name "limit" or
 // "after").
-func (s *Service) ListPage(ctx context.Context, userID string, p PageParams) (*Page, error) {
+func (s *Service) ListPage(ctx context.Context, userID string, p PageParams) (_ *Page, err error) {
+	ctx, end := s.operation(ctx, "ListPage")
+	defer func() { end(err) }()
 	if err := validateUserID(userID); err != nil {
 		return nil, err
 	}
+	return s.page(ctx, Query{UserID: userID}, p)
+}
+
+// page runs q one page at a time.
+func (s *Service) page(ctx context.Context, q Query, p PageParams) (*Page, error) {
 	switch {
 	case p.Limit == 0:
 		p.Limit = DefaultPageSize
 	case p.Limit < 0 || p.Limit > MaxPageSize:
 		return nil, verification.ErrFormParamInvalid.WithParam("limit").WithLongMessage("limit must be between 1 and " + strconv.Itoa(MaxPageSize) + ".")
 	}
-	q := Query{UserID: userID, Limit: p.Limit + 1}
+	q.Limit = p.Limit + 1
 	if p.After != "" {
 		c, err := DecodeCursor(p.After)
 		if err != nil {

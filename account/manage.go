@@ -15,7 +15,9 @@ const maxCASRetries = 5
 
 // List returns the user's external accounts in creation order. Unverified
 // verifications past their expiry read as expired.
-func (s *Service) List(ctx context.Context, userID string) ([]*ExternalAccount, error) {
+func (s *Service) List(ctx context.Context, userID string) (_ []*ExternalAccount, err error) {
+	ctx, end := s.operation(ctx, "List")
+	defer func() { end(err) }()
 	if err := validateUserID(userID); err != nil {
 		return nil, err
 	}
@@ -32,7 +34,9 @@ func (s *Service) List(ctx context.Context, userID string) ([]*ExternalAccount, 
 
 // Get returns the user's external account with id. An account of another
 // user is external_account_not_found, never "forbidden": ids do not leak.
-func (s *Service) Get(ctx context.Context, userID, id string) (*ExternalAccount, error) {
+func (s *Service) Get(ctx context.Context, userID, id string) (_ *ExternalAccount, err error) {
+	ctx, end := s.operation(ctx, "Get")
+	defer func() { end(err) }()
 	a, err := s.get(ctx, userID, id)
 	if err != nil {
 		return nil, err
@@ -45,16 +49,28 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*ExternalAccount,
 // the tokens at the provider where it supports revocation. Revocation is
 // best effort: a provider that fails to revoke is logged, and the account is
 // gone either way.
-func (s *Service) Destroy(ctx context.Context, userID, id string) error {
+func (s *Service) Destroy(ctx context.Context, userID, id string) (err error) {
+	ctx, end := s.operation(ctx, "Destroy")
+	defer func() { end(err) }()
 	a, err := s.get(ctx, userID, id)
 	if err != nil {
 		return err
 	}
+	return s.destroy(ctx, a)
+}
+
+// destroy deletes a with its tokens and revokes them.
+func (s *Service) destroy(ctx context.Context, a *ExternalAccount) error {
 	tok, tokErr := s.openTokens(ctx, a.ID)
 	if err := s.accounts.DeleteAccount(ctx, a.ID); err != nil {
 		return err
 	}
 	s.log.LogAttrs(ctx, levelInfo, "tether: account destroyed", accountAttrs(a)...)
+	if s.onEvent != nil {
+		e := s.eventOf(EventAccountDestroyed, a)
+		e.ID, e.Status, e.Error, e.Version = "evt_"+a.ID+"_destroyed", "", "", 0
+		s.emit(ctx, e)
+	}
 	if tokErr != nil {
 		if !errors.Is(tokErr, verification.ErrResourceNotFound) {
 			s.log.LogAttrs(ctx, levelWarn, "tether: tokens unreadable, not revoked", append(accountAttrs(a), errAttr(tokErr))...)

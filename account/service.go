@@ -15,6 +15,8 @@ import (
 
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/verification"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config configures a Service. Accounts, Flows, Providers, Keyring and
@@ -55,6 +57,20 @@ type Config struct {
 	// Logger receives one line per outcome, never a secret. Default: no
 	// logging.
 	Logger *slog.Logger
+	// OnEvent, when set, observes every committed change to an account
+	// (see Event). It runs synchronously on the goroutine that made the
+	// change, after the store write, holding no lock: keep it fast (append
+	// to an outbox or a channel) and never block on the Service. A panic
+	// in it is recovered and logged.
+	OnEvent func(context.Context, Event)
+	// TracerProvider and MeterProvider, when set, receive a span per
+	// Service operation (with a child span per store call) and the
+	// metrics tether.flows.started, tether.flows.completed,
+	// tether.token.refreshes and tether.operation.duration. Spans and
+	// metrics carry ids, providers and error codes, never a secret or a
+	// user's profile. Nil (the default) costs nothing.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
 	// WriteTimeout bounds the store writes that record a callback's outcome
 	// after its flow was taken. They run even when the request's context is
 	// cancelled, so that a consumed flow never leaves its outcome unwritten.
@@ -81,6 +97,8 @@ type Service struct {
 	now          func() time.Time
 	newID        func(string) string
 	log          *slog.Logger
+	onEvent      func(context.Context, Event)
+	tel          *telemetry
 	writeTimeout time.Duration
 	refreshes    singleFlight
 }
@@ -101,6 +119,7 @@ func New(cfg Config) (*Service, error) {
 		now:          cfg.Now,
 		newID:        cfg.NewID,
 		log:          cfg.Logger,
+		onEvent:      cfg.OnEvent,
 		writeTimeout: cfg.WriteTimeout,
 	}
 	switch {
@@ -119,6 +138,17 @@ func New(cfg Config) (*Service, error) {
 			return nil, errors.New("account: Config.Tokens is required when Config.Accounts does not store tokens")
 		}
 		s.tokens = ts
+	}
+	tel, err := newTelemetry(cfg.TracerProvider, cfg.MeterProvider)
+	if err != nil {
+		return nil, fmt.Errorf("account: telemetry: %w", err)
+	}
+	s.tel = tel
+	if cfg.TracerProvider != nil {
+		tr := tel.tracer
+		s.accounts = tracedAccounts{AccountStore: s.accounts, tr: tr}
+		s.tokens = tracedTokens{TokenStore: s.tokens, tr: tr}
+		s.flows = tracedFlows{FlowStore: s.flows, tr: tr}
 	}
 	s.accounts = sealingAccounts{AccountStore: s.accounts, kr: s.keyring}
 	if s.abandonAfter <= 0 {

@@ -38,7 +38,9 @@ type SweepResult struct {
 //
 // Run calls Sweep on a timer; a host that prefers its own scheduler calls
 // Sweep instead. Several processes may sweep the same stores at once.
-func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
+func (s *Service) Sweep(ctx context.Context) (_ SweepResult, err error) {
+	ctx, end := s.operation(ctx, "Sweep")
+	defer func() { end(err) }()
 	var r SweepResult
 	n, err := s.flows.DeleteExpired(ctx)
 	r.Flows = n
