@@ -124,6 +124,14 @@ func Abandoned(a *ExternalAccount, before time.Time) bool {
 // AccountStore and TokenStore keeps tokens with their account: tokens exist
 // only for an existing account and go when it goes.
 //
+// It also holds each account's refresh lease, so that of all the processes
+// sharing a store, one at a time refreshes an account's grant at the
+// provider (rotating providers revoke a grant whose refresh token is spent
+// twice). A lease is a holder's name with an expiry: a holder that dies
+// releases nothing, and its lease simply expires. The compare-and-swap on
+// the token version fences a holder whose lease expired: its write is
+// stale once another holder's is stored.
+//
 // Implementations must be safe for concurrent use; errors follow
 // AccountStore's rules, with verification.ErrResourceNotFound for an account
 // that has no tokens.
@@ -136,6 +144,20 @@ type TokenStore interface {
 	// A stale version is verification.ErrConflict; an account that does not
 	// exist is verification.ErrExternalAccountNotFound.
 	SwapTokens(ctx context.Context, t *SealedTokens) error
+
+	// LeaseTokens gives holder the refresh lease of the account's tokens
+	// for ttl and reports true, unless another holder's lease is in force
+	// at now (then false, nil). A lease of the same holder is renewed.
+	// Stores with a server clock (Redis) may expire the lease by it
+	// instead of now. An account without tokens is
+	// verification.ErrResourceNotFound. Of any number of concurrent
+	// callers with distinct holders, at most one gets true.
+	LeaseTokens(ctx context.Context, accountID, holder string, now time.Time, ttl time.Duration) (bool, error)
+
+	// ReleaseTokens ends holder's lease of the account's tokens. A lease
+	// of another holder, an expired lease, no lease and no account are
+	// left alone and return nil.
+	ReleaseTokens(ctx context.Context, accountID, holder string) error
 }
 
 // SealedTokens are an account's provider tokens, sealed by the Service's

@@ -111,3 +111,15 @@ func (t tracedFlows) DeleteExpired(ctx context.Context) (_ int, err error) {
 	defer func() { endStoreSpan(span, err) }()
 	return t.FlowStore.DeleteExpired(ctx)
 }
+
+func (t tracedTokens) LeaseTokens(ctx context.Context, accountID, holder string, now time.Time, ttl time.Duration) (_ bool, err error) {
+	ctx, span := storeSpan(ctx, t.tr, "LeaseTokens")
+	defer func() { endStoreSpan(span, err) }()
+	return t.TokenStore.LeaseTokens(ctx, accountID, holder, now, ttl)
+}
+
+func (t tracedTokens) ReleaseTokens(ctx context.Context, accountID, holder string) (err error) {
+	ctx, span := storeSpan(ctx, t.tr, "ReleaseTokens")
+	defer func() { endStoreSpan(span, err) }()
+	return t.TokenStore.ReleaseTokens(ctx, accountID, holder)
+}

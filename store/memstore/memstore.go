@@ -27,6 +27,12 @@ type Store struct {
 	identities map[identity]string // -> account id
 	tokens     map[string]*account.SealedTokens
 	flows      map[string]*account.Flow
+	leases     map[string]lease // account id -> refresh lease
+}
+
+type lease struct {
+	holder string
+	until  time.Time
 }
 
 type identity struct {
@@ -57,6 +63,7 @@ func New(opts Options) *Store {
 		identities: make(map[identity]string),
 		tokens:     make(map[string]*account.SealedTokens),
 		flows:      make(map[string]*account.Flow),
+		leases:     make(map[string]lease),
 	}
 }
 
@@ -143,6 +150,7 @@ func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int
 		if account.Abandoned(a, before) {
 			delete(s.accounts, id)
 			delete(s.tokens, id)
+			delete(s.leases, id)
 			n++
 		}
 	}
@@ -221,6 +229,7 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	}
 	delete(s.accounts, id)
 	delete(s.tokens, id)
+	delete(s.leases, id)
 	return nil
 }
 
@@ -257,6 +266,36 @@ func (s *Store) SwapTokens(ctx context.Context, t *account.SealedTokens) error {
 	}
 	t.Version++
 	s.tokens[t.AccountID] = t.Clone()
+	return nil
+}
+
+// LeaseTokens implements account.TokenStore.
+func (s *Store) LeaseTokens(ctx context.Context, accountID, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tokens[accountID]; !ok {
+		return false, verification.ErrResourceNotFound
+	}
+	if l, ok := s.leases[accountID]; ok && l.holder != holder && now.Before(l.until) {
+		return false, nil
+	}
+	s.leases[accountID] = lease{holder: holder, until: now.Add(ttl)}
+	return true, nil
+}
+
+// ReleaseTokens implements account.TokenStore.
+func (s *Store) ReleaseTokens(ctx context.Context, accountID, holder string) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.leases[accountID]; ok && l.holder == holder {
+		delete(s.leases, accountID)
+	}
 	return nil
 }
 

@@ -92,6 +92,10 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 	}{
 		{"TokensCompareAndSwap", testTokensCAS},
 		{"TokensNeedAccount", testTokensNeedAccount},
+		{"LeaseOneHolder", testLeaseOneHolder},
+		{"LeaseOneHolderOf50", testLeaseConcurrent},
+		{"LeaseExpires", testLeaseExpires},
+		{"LeaseGoesWithAccount", testLeaseGoesWithAccount},
 	}
 	flowTests := []struct {
 		name string
@@ -756,6 +760,9 @@ func testUnavailable(t *testing.T, s Stores) {
 		_, err := s.Tokens.GetTokens(ctx, "eac_x")
 		check("GetTokens", err)
 		check("SwapTokens", s.Tokens.SwapTokens(ctx, &account.SealedTokens{AccountID: "eac_x", Blob: []byte("x")}))
+		_, err = s.Tokens.LeaseTokens(ctx, "eac_x", "h", now(), time.Second)
+		check("LeaseTokens", err)
+		check("ReleaseTokens", s.Tokens.ReleaseTokens(ctx, "eac_x", "h"))
 	}
 	if s.Flows != nil {
 		check("SaveFlow", s.Flows.SaveFlow(ctx, newFlow(s, time.Minute)))

@@ -1,0 +1,124 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/verification"
+)
+
+// withTokens creates a verified account with sealed tokens.
+func withTokens(t *testing.T, s Stores) *account.ExternalAccount {
+	t.Helper()
+	a := create(t, s, verified())
+	mustOK(t, s.Tokens.SwapTokens(t.Context(), &account.SealedTokens{AccountID: a.ID, Blob: []byte("sealed")}), "SwapTokens")
+	return a
+}
+
+func lease(t *testing.T, s Stores, id, holder string, at time.Time, ttl time.Duration) bool {
+	t.Helper()
+	ok, err := s.Tokens.LeaseTokens(t.Context(), id, holder, at, ttl)
+	mustOK(t, err, "LeaseTokens")
+	return ok
+}
+
+func testLeaseOneHolder(t *testing.T, s Stores) {
+	ctx := t.Context()
+	a := withTokens(t, s)
+	at := now()
+	if !lease(t, s, a.ID, "h1", at, time.Minute) {
+		t.Fatal("a free lease was refused")
+	}
+	if lease(t, s, a.ID, "h2", at, time.Minute) {
+		t.Fatal("a lease in force went to a second holder")
+	}
+	if !lease(t, s, a.ID, "h1", at, time.Minute) {
+		t.Fatal("the holder could not renew its lease")
+	}
+	mustOK(t, s.Tokens.ReleaseTokens(ctx, a.ID, "h2"), "ReleaseTokens by another holder")
+	if lease(t, s, a.ID, "h2", at, time.Minute) {
+		t.Fatal("another holder's release ended the lease")
+	}
+	mustOK(t, s.Tokens.ReleaseTokens(ctx, a.ID, "h1"), "ReleaseTokens")
+	if !lease(t, s, a.ID, "h2", at, time.Minute) {
+		t.Fatal("a released lease was refused")
+	}
+	// Leases are per account.
+	b := withTokens(t, s)
+	if !lease(t, s, b.ID, "h1", at, time.Minute) {
+		t.Fatal("one account's lease blocked another's")
+	}
+	// No tokens, no lease; a release of nothing is nil.
+	c := create(t, s, verified())
+	_, err := s.Tokens.LeaseTokens(ctx, c.ID, "h1", at, time.Minute)
+	checkCode(t, err, verification.ErrResourceNotFound)
+	mustOK(t, s.Tokens.ReleaseTokens(ctx, c.ID, "h1"), "ReleaseTokens without a lease")
+	mustOK(t, s.Tokens.ReleaseTokens(ctx, "eac_missing", "h1"), "ReleaseTokens of a missing account")
+}
+
+func testLeaseConcurrent(t *testing.T, s Stores) {
+	a := withTokens(t, s)
+	at := now()
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			ok, err := s.Tokens.LeaseTokens(context.Background(), a.ID, fmt.Sprintf("holder-%d", i), at, time.Minute)
+			if err != nil {
+				t.Errorf("LeaseTokens: %v", err)
+			}
+			if ok {
+				won.Add(1)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Fatalf("%d of 50 concurrent holders got the lease, want 1", won.Load())
+	}
+}
+
+func testLeaseExpires(t *testing.T, s Stores) {
+	a := withTokens(t, s)
+	// A short real lease: stores that expire leases by their own clock
+	// (Redis) and stores that use the caller's agree on it.
+	ttl := 300 * time.Millisecond
+	if !lease(t, s, a.ID, "dead-holder", now(), ttl) {
+		t.Fatal("a free lease was refused")
+	}
+	if lease(t, s, a.ID, "h2", now(), ttl) {
+		t.Fatal("a lease in force went to a second holder")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !lease(t, s, a.ID, "h2", now(), time.Minute) {
+		if time.Now().After(deadline) {
+			t.Fatal("an expired lease was never given to the next holder")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The dead holder's lease is over: its release changes nothing.
+	mustOK(t, s.Tokens.ReleaseTokens(t.Context(), a.ID, "dead-holder"), "ReleaseTokens")
+	if lease(t, s, a.ID, "h3", now(), time.Minute) {
+		t.Fatal("an expired holder's release ended the new holder's lease")
+	}
+}
+
+func testLeaseGoesWithAccount(t *testing.T, s Stores) {
+	a := withTokens(t, s)
+	if !lease(t, s, a.ID, "h1", now(), time.Hour) {
+		t.Fatal("a free lease was refused")
+	}
+	mustOK(t, s.Accounts.DeleteAccount(t.Context(), a.ID), "DeleteAccount")
+	_, err := s.Tokens.LeaseTokens(t.Context(), a.ID, "h2", now(), time.Minute)
+	checkCode(t, err, verification.ErrResourceNotFound)
+}
