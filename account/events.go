@@ -39,6 +39,12 @@ const (
 	// EventTokenRefreshFailed: the provider did not refresh the tokens and
 	// nothing was stored; the grant may still be alive.
 	EventTokenRefreshFailed EventType = "external_account.token_refresh_failed"
+	// EventGrantLost: the provider refused the grant (invalid_grant); the
+	// refresh token was dropped and the account needs reauthorization.
+	EventGrantLost EventType = "external_account.grant_lost"
+	// EventTokensRevoked: the host revoked the account's tokens
+	// (RevokeTokens); the account stays, needing reauthorization.
+	EventTokensRevoked EventType = "external_account.tokens_revoked"
 )
 
 // Event is what a host observes through Config.OnEvent. It carries ids and

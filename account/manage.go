@@ -3,9 +3,7 @@ package account
 import (
 	"context"
 	"errors"
-	"log/slog"
 
-	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -77,30 +75,6 @@ func (s *Service) destroy(ctx context.Context, a *ExternalAccount) error {
 		}
 		return nil
 	}
-	prov, err := s.providers.Lookup(a.Provider)
-	if err != nil {
-		return nil
-	}
-	rev, ok := prov.(provider.Revoker)
-	if !ok {
-		return nil
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.writeTimeout)
-	defer cancel()
-	// Revoking the refresh token revokes the grant at most providers
-	// (RFC 7009 section 2.1); the access token is revoked too for those
-	// that treat them separately.
-	for _, t := range []struct{ token, hint string }{{tok.RefreshToken, "refresh_token"}, {tok.AccessToken, "access_token"}} {
-		if t.token == "" {
-			continue
-		}
-		err := rev.Revoke(rctx, t.token, t.hint)
-		if errors.Is(err, provider.ErrRevocationUnsupported) {
-			continue // nothing to revoke for this kind of token at this provider
-		}
-		if err != nil {
-			s.log.LogAttrs(ctx, levelWarn, "tether: revocation failed", append(accountAttrs(a), slog.String("token_type_hint", t.hint), errAttr(err))...)
-		}
-	}
+	s.revoke(ctx, a, tok)
 	return nil
 }

@@ -71,6 +71,11 @@ type Config struct {
 	// user's profile. Nil (the default) costs nothing.
 	TracerProvider trace.TracerProvider
 	MeterProvider  metric.MeterProvider
+	// RefreshLease is how long one process may hold an account's refresh
+	// lease: the bound on its refresh call to the provider, and how long
+	// other processes wait when the holder dies. Default:
+	// DefaultRefreshLease.
+	RefreshLease time.Duration
 	// WriteTimeout bounds the store writes that record a callback's outcome
 	// after its flow was taken. They run even when the request's context is
 	// cancelled, so that a consumed flow never leaves its outcome unwritten.
@@ -100,6 +105,8 @@ type Service struct {
 	onEvent      func(context.Context, Event)
 	tel          *telemetry
 	writeTimeout time.Duration
+	refreshLease time.Duration
+	holder       string // this Service's name in refresh leases
 	refreshes    singleFlight
 }
 
@@ -121,6 +128,8 @@ func New(cfg Config) (*Service, error) {
 		log:          cfg.Logger,
 		onEvent:      cfg.OnEvent,
 		writeTimeout: cfg.WriteTimeout,
+		refreshLease: cfg.RefreshLease,
+		holder:       NewID("svc_"),
 	}
 	switch {
 	case s.accounts == nil:
@@ -170,10 +179,13 @@ func New(cfg Config) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if s.refreshLease <= 0 {
+		s.refreshLease = DefaultRefreshLease
+	}
 	if s.writeTimeout <= 0 {
 		s.writeTimeout = 10 * time.Second
 	}
-	s.refreshes.timeout = 3 * s.writeTimeout
+	s.refreshes.timeout = 2*s.refreshLease + 2*s.writeTimeout
 	return s, nil
 }
 

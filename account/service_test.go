@@ -32,14 +32,25 @@ const testBinding = "test-browser-binding"
 
 // fakeClock is the Service's clock in tests; the provider keeps real time.
 type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	follow time.Time // when set, real time elapsed since follow is added
 }
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.follow.IsZero() {
+		return c.now.Add(time.Since(c.follow))
+	}
 	return c.now
+}
+
+// SetFollow makes the clock run with real time from start on.
+func (c *fakeClock) SetFollow(start time.Time) {
+	c.mu.Lock()
+	c.follow = start
+	c.mu.Unlock()
 }
 
 func (c *fakeClock) Advance(d time.Duration) {
@@ -983,7 +994,7 @@ func TestAccessToken(t *testing.T) {
 	e := newEnv(t)
 	a := e.link("user_1", "sub-1")
 	tok, err := e.svc.AccessToken(t.Context(), "user_1", a.ID)
-	if err != nil || tok.AccessToken == "" || e.idp.Stats().Refreshes != 0 {
+	if err != nil || tok.Token == "" || e.idp.Stats().Refreshes != 0 {
 		t.Fatalf("fresh token: %v, refreshes %d", err, e.idp.Stats().Refreshes)
 	}
 	before, _ := e.store.GetTokens(t.Context(), a.ID)
@@ -1001,7 +1012,7 @@ func TestAccessToken(t *testing.T) {
 				t.Errorf("AccessToken: %v", err)
 				return
 			}
-			got[i] = tk.AccessToken
+			got[i] = tk.Token
 		})
 	}
 	wg.Wait()
@@ -1009,7 +1020,7 @@ func TestAccessToken(t *testing.T) {
 		t.Fatalf("%d refreshes for %d concurrent callers, want 1", r, n)
 	}
 	for _, g := range got {
-		if g == tok.AccessToken || g != got[0] {
+		if g == tok.Token || g != got[0] {
 			t.Fatalf("callers got different or stale tokens")
 		}
 	}
@@ -1044,7 +1055,29 @@ func TestAccessToken(t *testing.T) {
 	}
 	e.clock.Advance(2 * time.Hour)
 	_, err = e.svc.AccessToken(t.Context(), "user_1", a.ID)
-	wantCode(t, err, verification.ErrTokenRetrieval)
+	wantCode(t, err, verification.ErrMissingRefreshToken)
+	refreshes := e.idp.Stats()
+	// The dead grant is visible on the account, and not retried.
+	dead := e.get("user_1", a.ID)
+	if !dead.Verified() || !errors.Is(dead.Verification.Error, verification.ErrMissingRefreshToken) {
+		t.Fatalf("after invalid_grant the account reads %+v", dead.Verification)
+	}
+	_, err = e.svc.AccessToken(t.Context(), "user_1", a.ID)
+	wantCode(t, err, verification.ErrMissingRefreshToken)
+	if st := e.idp.Stats(); st != refreshes {
+		t.Fatalf("the provider was called again after the grant died: %+v, then %+v", refreshes, st)
+	}
+	// A successful reauthorization clears it.
+	r, err := e.svc.Reauthorize(t.Context(), account.ReauthorizeParams{UserID: "user_1", AccountID: a.ID, RedirectURL: "/", Binding: testBinding})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := e.complete(e.authorize(r.Verification.ExternalVerificationRedirectURL, "sub-1")); err != nil || c.Account.Verification.Error != nil {
+		t.Fatalf("reauthorize after a lost grant: %v %+v", err, c.Account.Verification)
+	}
+	if _, err := e.svc.AccessToken(t.Context(), "user_1", a.ID); err != nil {
+		t.Fatalf("AccessToken after reauthorizing: %v", err)
+	}
 
 	b := e.connect("user_1")
 	_, err = e.svc.AccessToken(t.Context(), "user_1", b.ID)

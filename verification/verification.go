@@ -149,6 +149,18 @@ func (p Policy) Succeed(v Verification, now time.Time) (Verification, error) {
 	return v, nil
 }
 
+// LoseGrant records on a verified verification that the provider no longer
+// honours its grant (or its tokens were revoked): the status stays verified
+// (the identity is still the user's), and cause, usually
+// ErrMissingRefreshToken, tells a front end to offer a reauthorization,
+// whose success clears it. Any other status is returned unchanged.
+func (p Policy) LoseGrant(v Verification, cause *Error) Verification {
+	if v.Status == StatusVerified {
+		v.Error = cause
+	}
+	return v
+}
+
 // Retry applies a retryable failure (the provider said access_denied, the
 // token exchange or the profile fetch failed): the verification stays
 // unverified with cause as its error, a fresh redirect URL and flow, and a
