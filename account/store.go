@@ -188,6 +188,13 @@ type FlowKind string
 const (
 	FlowConnect     FlowKind = "connect"
 	FlowReauthorize FlowKind = "reauthorize"
+	FlowSignIn      FlowKind = "sign_in"
+	FlowSignUp      FlowKind = "sign_up"
+	// FlowAttempt records are a browser's current sign-in or sign-up
+	// attempt, sealed in Secrets; FlowClaim records reserve an identity
+	// while a transfer creates its user.
+	FlowAttempt FlowKind = "attempt"
+	FlowClaim   FlowKind = "claim"
 )
 
 // Flow is the server-side half of one authorization request: everything the
@@ -249,6 +256,11 @@ type FlowStore interface {
 	// TakeFlow returns and deletes the flow with stateHash, or
 	// verification.ErrResourceNotFound when there is none or it expired.
 	TakeFlow(ctx context.Context, stateHash string) (*Flow, error)
+
+	// GetFlow returns the flow with stateHash without deleting it, or
+	// verification.ErrResourceNotFound when there is none or it expired.
+	// The Service reads a browser's sign-in and sign-up attempts with it.
+	GetFlow(ctx context.Context, stateHash string) (*Flow, error)
 
 	// DeleteExpired deletes flows past their ExpiresAt and returns how
 	// many. Expired flows are never returned anyway; this frees their

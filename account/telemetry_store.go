@@ -123,3 +123,9 @@ func (t tracedTokens) ReleaseTokens(ctx context.Context, accountID, holder strin
 	defer func() { endStoreSpan(span, err) }()
 	return t.TokenStore.ReleaseTokens(ctx, accountID, holder)
 }
+
+func (t tracedFlows) GetFlow(ctx context.Context, stateHash string) (_ *Flow, err error) {
+	ctx, span := storeSpan(ctx, t.tr, "GetFlow")
+	defer func() { endStoreSpan(span, err) }()
+	return t.FlowStore.GetFlow(ctx, stateHash)
+}

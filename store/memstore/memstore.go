@@ -331,6 +331,20 @@ func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, 
 	return f, nil
 }
 
+// GetFlow implements account.FlowStore.
+func (s *Store) GetFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	f, ok := s.flows[stateHash]
+	if !ok || !s.now().Before(f.ExpiresAt) {
+		return nil, verification.ErrResourceNotFound
+	}
+	return f.Clone(), nil
+}
+
 // DeleteExpired implements account.FlowStore.
 func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {

@@ -366,3 +366,37 @@ func testFlowDeleteExpired(t *testing.T, s Stores) {
 	mustOK(t, err, "TakeFlow of a live flow after DeleteExpired")
 	checkFlow(t, got, live)
 }
+
+func testFlowGet(t *testing.T, s Stores) {
+	ctx := t.Context()
+	f := newFlow(s, 10*time.Minute)
+	f.Kind = account.FlowAttempt
+	mustOK(t, s.Flows.SaveFlow(ctx, f), "SaveFlow")
+	for range 2 { // reading does not consume
+		got, err := s.Flows.GetFlow(ctx, f.StateHash)
+		mustOK(t, err, "GetFlow")
+		checkFlow(t, got, f)
+	}
+	got, err := s.Flows.GetFlow(ctx, f.StateHash)
+	mustOK(t, err, "GetFlow")
+	got.Secrets[0] ^= 0xff // the copy is the caller's
+	got, err = s.Flows.TakeFlow(ctx, f.StateHash)
+	mustOK(t, err, "TakeFlow after GetFlow")
+	checkFlow(t, got, f)
+	_, err = s.Flows.GetFlow(ctx, f.StateHash)
+	checkCode(t, err, verification.ErrResourceNotFound)
+	_, err = s.Flows.GetFlow(ctx, account.NewID("state_"))
+	checkCode(t, err, verification.ErrResourceNotFound)
+
+	past := newFlow(s, -time.Second)
+	_ = s.Flows.SaveFlow(ctx, past)
+	_, err = s.Flows.GetFlow(ctx, past.StateHash)
+	checkCode(t, err, verification.ErrResourceNotFound)
+	if s.Advance != nil {
+		soon := newFlow(s, time.Minute)
+		mustOK(t, s.Flows.SaveFlow(ctx, soon), "SaveFlow")
+		s.Advance(61 * time.Second)
+		_, err = s.Flows.GetFlow(ctx, soon.StateHash)
+		checkCode(t, err, verification.ErrResourceNotFound)
+	}
+}

@@ -106,6 +106,7 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 		{"FlowTakenOnceBy50", testFlowTakeConcurrent},
 		{"FlowExpiredNeverReturned", testFlowExpired},
 		{"FlowDeleteExpired", testFlowDeleteExpired},
+		{"FlowGet", testFlowGet},
 	}
 	for _, tc := range accountTests {
 		t.Run("Accounts/"+tc.name, func(t *testing.T) {
@@ -768,6 +769,8 @@ func testUnavailable(t *testing.T, s Stores) {
 		check("SaveFlow", s.Flows.SaveFlow(ctx, newFlow(s, time.Minute)))
 		_, err := s.Flows.TakeFlow(ctx, "x")
 		check("TakeFlow", err)
+		_, err = s.Flows.GetFlow(ctx, "x")
+		check("GetFlow", err)
 		if _, err := s.Flows.DeleteExpired(ctx); err != nil {
 			check("DeleteExpired", err)
 		}
