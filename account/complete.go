@@ -40,6 +40,12 @@ type Completion struct {
 	Account *ExternalAccount
 	// RedirectURL is where the flow asked the browser to go afterwards.
 	RedirectURL string
+	// Attempt is the sign-in or sign-up after a callback of one (Account
+	// is then nil unless the attempt signed a user in). Its Status says
+	// what happened: complete (UserID is signed in, or needs a session),
+	// transferable (Verification), or a new identity waiting for its user
+	// (Attempt.NeedsUser: call TransferToNewUser).
+	Attempt *Attempt
 }
 
 // Complete handles the OAuth callback: it takes the flow of the state once
@@ -81,6 +87,9 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (_ *Completion
 	// outcome is written.
 	wctx, cancel := s.detached(ctx)
 	defer cancel()
+	if flow.Kind == FlowSignIn || flow.Kind == FlowSignUp {
+		return s.completeAttempt(ctx, wctx, flow, key, p)
+	}
 	a, err := s.accounts.GetAccount(wctx, flow.AccountID)
 	if errors.Is(err, verification.ErrExternalAccountNotFound) {
 		return nil, verification.ErrCallbackInvalid // destroyed meanwhile
@@ -211,8 +220,8 @@ func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *veri
 		}
 		if prov != nil {
 			f, err := c.s.startFlow(ctx, prov, flowRequest{
-				kind:        c.flow.Kind,
-				account:     a,
+				kind:   c.flow.Kind,
+				userID: a.UserID, subjectID: a.ID, strategy: a.Provider,
 				scopes:      c.flow.Scopes,
 				redirectURL: c.flow.RedirectURL,
 				prompt:      c.flow.Prompt,

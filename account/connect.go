@@ -96,8 +96,8 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (_ *ExternalAcco
 		UpdatedAt:        now,
 	}
 	fr := flowRequest{
-		kind:        FlowConnect,
-		account:     a,
+		kind:   FlowConnect,
+		userID: a.UserID, subjectID: a.ID, strategy: a.Provider,
 		scopes:      mergeScopes(prov.Metadata().DefaultScopes, p.AdditionalScopes),
 		redirectURL: p.RedirectURL,
 		prompt:      p.OIDCPrompt,
@@ -169,8 +169,8 @@ func (s *Service) Reauthorize(ctx context.Context, p ReauthorizeParams) (_ *Exte
 	for range maxCASRetries {
 		now := s.clock()
 		fr := flowRequest{
-			kind:        FlowReauthorize,
-			account:     a,
+			kind:   FlowReauthorize,
+			userID: a.UserID, subjectID: a.ID, strategy: a.Provider,
 			scopes:      mergeScopes(prov.Metadata().DefaultScopes, a.ApprovedScopes, p.AdditionalScopes),
 			redirectURL: p.RedirectURL,
 			prompt:      p.OIDCPrompt,

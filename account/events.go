@@ -45,6 +45,16 @@ const (
 	// EventTokensRevoked: the host revoked the account's tokens
 	// (RevokeTokens); the account stays, needing reauthorization.
 	EventTokensRevoked EventType = "external_account.tokens_revoked"
+	// EventSignedIn: a sign-in (or a sign-in by transfer) completed:
+	// UserID is to be signed in. AccountID is the account used.
+	EventSignedIn EventType = "sign_in.completed"
+	// EventSignedUp: a sign-up (or a sign-up by transfer) created the
+	// host's user UserID and its account AccountID.
+	EventSignedUp EventType = "sign_up.completed"
+	// EventAttemptTransferable: a sign-in found no owner for its identity
+	// (Error external_account_not_found), or a sign-up found one
+	// (external_account_exists). AttemptID names the attempt.
+	EventAttemptTransferable EventType = "attempt.transferable"
 )
 
 // Event is what a host observes through Config.OnEvent. It carries ids and
@@ -65,6 +75,8 @@ type Event struct {
 	Status verification.Status
 	// Error is the code of the error the change recorded, "" if none.
 	Error string
+	// AttemptID is the sign-in or sign-up of attempt events.
+	AttemptID string
 	// Version is the account's version after the change (its token
 	// version for token events; 0 for EventAccountDestroyed and
 	// EventTokenRefreshFailed). (AccountID, Version) orders an account's
@@ -117,4 +129,21 @@ func outcomeEvent(a *ExternalAccount) EventType {
 		return EventVerificationExpired
 	}
 	return EventVerificationFailed
+}
+
+// emitAttempt emits an attempt's event; acct is the account it signed in
+// or created, nil when none.
+func (s *Service) emitAttempt(ctx context.Context, t EventType, a *Attempt, acct *ExternalAccount) {
+	if s.onEvent == nil {
+		return
+	}
+	e := Event{ID: "evt_" + a.ID + "_" + string(t), Type: t, Time: s.clock(), AttemptID: a.ID, UserID: a.UserID,
+		Provider: a.Verification.Strategy, Status: a.Verification.Status}
+	if a.Verification.Error != nil {
+		e.Error = a.Verification.Error.Code
+	}
+	if acct != nil {
+		e.AccountID, e.Version = acct.ID, acct.Version
+	}
+	s.emit(ctx, e)
 }

@@ -7,12 +7,18 @@ import (
 	"time"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
 )
 
 // flowRequest is what startFlow needs to begin one authorization.
 type flowRequest struct {
-	kind        FlowKind
-	account     *ExternalAccount
+	kind FlowKind
+	// userID, subjectID and strategy say whose flow it is: the account's
+	// user, id and provider, or for sign-ins and sign-ups no user and the
+	// attempt's id.
+	userID      string
+	subjectID   string
+	strategy    verification.Strategy
 	scopes      []string
 	redirectURL string
 	prompt      string
@@ -52,9 +58,9 @@ func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flow
 	f := &Flow{
 		StateHash:   key,
 		Kind:        fr.kind,
-		UserID:      fr.account.UserID,
-		AccountID:   fr.account.ID,
-		Strategy:    fr.account.Provider,
+		UserID:      fr.userID,
+		AccountID:   fr.subjectID,
+		Strategy:    fr.strategy,
 		Secrets:     s.sealFlowSecrets(key, flowSecrets{Verifier: verifier, Nonce: nonce}),
 		RedirectURL: fr.redirectURL,
 		Scopes:      fr.scopes,
@@ -68,7 +74,7 @@ func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flow
 	if err := s.flows.SaveFlow(ctx, f); err != nil {
 		return startedFlow{}, err
 	}
-	s.countFlowStarted(ctx, fr.kind, fr.account.Provider)
+	s.countFlowStarted(ctx, fr.kind, fr.strategy)
 	return startedFlow{url: authURL, key: key}, nil
 }
 

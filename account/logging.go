@@ -35,3 +35,17 @@ func accountAttrs(a *ExternalAccount) []slog.Attr {
 func errAttr(err error) slog.Attr {
 	return slog.String("error", verification.AsError(err).Code)
 }
+
+// attemptAttrs are what a log line may say about a sign-in or sign-up:
+// ids, provider and outcome, never the held identity.
+func attemptAttrs(a *Attempt) []slog.Attr {
+	attrs := []slog.Attr{
+		slog.String("attempt_id", a.ID),
+		slog.String("provider", a.Verification.Strategy.String()),
+		slog.String("status", string(a.Verification.Status)),
+	}
+	if a.UserID != "" {
+		attrs = append(attrs, slog.String("user_id", a.UserID))
+	}
+	return attrs
+}

@@ -41,6 +41,10 @@ type Config struct {
 	Policy verification.Policy
 	// Limits bound how many accounts one user can have and start.
 	Limits Limits
+	// LinkByEmail, when set, lets a sign-in with a new identity link to the
+	// host user with the same verified email address; see EmailLinking
+	// for the conditions. Off by default.
+	LinkByEmail *EmailLinking
 	// AbandonAfter is how long after its verification expired a
 	// never-verified account is removed by Sweep. Default:
 	// DefaultAbandonAfter.
@@ -97,6 +101,7 @@ type Service struct {
 	callbackURL  string
 	policy       verification.Policy
 	limits       Limits
+	emailLinking *EmailLinking
 	abandonAfter time.Duration
 	retention    time.Duration
 	now          func() time.Time
@@ -121,6 +126,7 @@ func New(cfg Config) (*Service, error) {
 		callbackURL:  cfg.CallbackURL,
 		policy:       cfg.Policy,
 		limits:       cfg.Limits.withDefaults(),
+		emailLinking: cfg.LinkByEmail,
 		abandonAfter: cfg.AbandonAfter,
 		retention:    cfg.FlowRetention,
 		now:          cfg.Now,

@@ -49,8 +49,14 @@ func (e *Error) Is(target error) bool {
 	return ok && t != nil && e != nil && t.Code == e.Code
 }
 
-// Unwrap returns the wrapped cause, if any.
-func (e *Error) Unwrap() error { return e.cause }
+// Unwrap returns the wrapped cause, if any. A nil *Error (a verification
+// without an error, passed to errors.Is) unwraps to nil.
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.cause
+}
 
 func (e *Error) clone() *Error {
 	c := *e

@@ -212,26 +212,36 @@ func (p Policy) Fail(v Verification, now time.Time, cause *Error) (Verification,
 	return v, nil
 }
 
-// Hold applies a sign-in callback whose identity belongs to no user:
-// unverified -> transferable, waiting for the host to transfer it.
-func (p Policy) Hold(v Verification, now time.Time) (Verification, error) {
+// Hold applies a sign-in callback whose identity belongs to no user (cause
+// ErrExternalAccountNotFound), or a sign-up callback whose identity belongs
+// to a user (cause ErrExternalAccountExists): unverified -> transferable,
+// waiting for a transfer until the verification's ExpireAt.
+func (p Policy) Hold(v Verification, now time.Time, cause *Error) (Verification, error) {
 	v, ok, err := consumeAttempt(v, now)
 	if !ok {
 		return v, err
 	}
 	v.Status = StatusTransferable
-	v.Error = nil
+	v.Error = cause
 	v.ExternalVerificationRedirectURL = ""
 	v.FlowKey = ""
 	return v, nil
 }
 
-// Transfer completes a transferable verification: transferable -> verified.
-// Any other status is refused with v unchanged.
+// Transfer completes a transferable verification: transferable -> verified,
+// the error cleared. A transferable verification past its ExpireAt is
+// refused with ErrVerificationExpired (and returned expired); any other
+// status is refused with v unchanged.
 func (p Policy) Transfer(v Verification, now time.Time) (Verification, error) {
 	switch v.Status {
 	case StatusTransferable:
+		if !v.ExpireAt.IsZero() && now.After(v.ExpireAt) {
+			v.Status = StatusExpired
+			v.Error = ErrVerificationExpired
+			return v, ErrVerificationExpired
+		}
 		v.Status = StatusVerified
+		v.Error = nil
 		return v, nil
 	case StatusVerified:
 		return v, ErrAlreadyVerified

@@ -103,15 +103,32 @@ func TestTransitions(t *testing.T) {
 			name: "sign-in, identity unknown -> transferable",
 			from: started(p),
 			event: func(v verification.Verification) (verification.Verification, error) {
-				return p.Hold(v, t0.Add(time.Minute))
+				return p.Hold(v, t0.Add(time.Minute), verification.ErrExternalAccountNotFound)
 			},
-			wantStatus: verification.StatusTransferable, wantAttempts: 1,
+			wantStatus: verification.StatusTransferable, wantAttempts: 1, wantVErr: verification.ErrExternalAccountNotFound,
+		},
+		{
+			name: "sign-up, identity owned -> transferable",
+			from: started(p),
+			event: func(v verification.Verification) (verification.Verification, error) {
+				return p.Hold(v, t0.Add(time.Minute), verification.ErrExternalAccountExists)
+			},
+			wantStatus: verification.StatusTransferable, wantAttempts: 1, wantVErr: verification.ErrExternalAccountExists,
+		},
+		{
+			name: "transferable past its expiry -> expired",
+			from: withStatus(verification.StatusTransferable),
+			event: func(v verification.Verification) (verification.Verification, error) {
+				return p.Transfer(v, t0.Add(time.Hour))
+			},
+			wantStatus: verification.StatusExpired, wantErr: verification.ErrVerificationExpired, wantVErr: verification.ErrVerificationExpired,
+			wantURL: "https://idp.example/authorize?state=1", wantKey: "key-1",
 		},
 		{
 			name: "transferable, host transfers -> verified",
 			from: withStatus(verification.StatusTransferable),
 			event: func(v verification.Verification) (verification.Verification, error) {
-				return p.Transfer(v, t0.Add(time.Hour))
+				return p.Transfer(v, t0.Add(time.Minute))
 			},
 			wantStatus: verification.StatusVerified,
 			wantURL:    "https://idp.example/authorize?state=1", wantKey: "key-1",
@@ -133,9 +150,11 @@ func TestTransitions(t *testing.T) {
 			wantURL: "https://idp.example/authorize?state=1", wantKey: "key-1",
 		},
 		{
-			name:       "expired is terminal",
-			from:       withStatus(verification.StatusExpired),
-			event:      func(v verification.Verification) (verification.Verification, error) { return p.Hold(v, t0) },
+			name: "expired is terminal",
+			from: withStatus(verification.StatusExpired),
+			event: func(v verification.Verification) (verification.Verification, error) {
+				return p.Hold(v, t0, verification.ErrExternalAccountNotFound)
+			},
 			wantStatus: verification.StatusExpired, wantErr: verification.ErrVerificationExpired,
 			wantURL: "https://idp.example/authorize?state=1", wantKey: "key-1",
 		},
