@@ -18,6 +18,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 
+	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/store/sqlstore"
 	"github.com/tetherauth/tether/verification"
 )
@@ -127,7 +128,7 @@ func BenchmarkStore(b *testing.B) {
 					return err
 				}},
 				{"ListByUser", func(s *sqlstore.Store, n int) error {
-					as, err := s.ListAccounts(ctx, sqlstore.SeedUser(rng.IntN(n/2)))
+					as, err := s.ListAccounts(ctx, account.Query{UserID: sqlstore.SeedUser(rng.IntN(n / 2))})
 					if err == nil && len(as) != 2 {
 						err = fmt.Errorf("%d accounts, want 2", len(as))
 					}

@@ -56,7 +56,7 @@ func startedAccount(t testing.TB, s *sqlstore.Store, now time.Time) string {
 	key := randomHex(32)
 	f := &account.Flow{
 		StateHash: key, Kind: account.FlowConnect, UserID: account.NewID("user_"), AccountID: id,
-		Strategy: benchStrategy, CodeVerifier: randomHex(21), Nonce: randomHex(21),
+		Strategy: benchStrategy, Secrets: []byte(randomHex(21)),
 		RedirectURL: "/settings", Scopes: []string{"openid", "email"},
 		CreatedAt: now, ExpiresAt: now.Add(20 * time.Minute),
 	}
@@ -119,7 +119,7 @@ func TestConcurrentCompleteWriters(t *testing.T) {
 							return
 						default:
 						}
-						if _, err := s.ListAccounts(context.Background(), fmt.Sprintf("user_%d_%d", r, i)); err != nil {
+						if _, err := s.ListAccounts(context.Background(), account.Query{UserID: fmt.Sprintf("user_%d_%d", r, i)}); err != nil {
 							record(fmt.Errorf("ListAccounts: %w", err))
 						}
 					}

@@ -132,7 +132,7 @@ func ExampleStore_DeleteExpired() {
 	}
 	for i, ttl := range []time.Duration{-time.Minute, 10 * time.Minute} {
 		f := &account.Flow{StateHash: fmt.Sprint("state-hash-", i), Kind: account.FlowConnect, UserID: "user_42",
-			AccountID: "eac_1", Strategy: verification.MustParseStrategy("oauth_google"), CodeVerifier: "v",
+			AccountID: "eac_1", Strategy: verification.MustParseStrategy("oauth_google"), Secrets: []byte("sealed"),
 			CreatedAt: now, ExpiresAt: now.Add(ttl)}
 		if err := store.SaveFlow(ctx, f); err != nil {
 			log.Fatal(err)

@@ -25,12 +25,24 @@ func TestExplainUsesIndexes(t *testing.T) {
 			sqlstore.QueryListByUser:     "tether_external_accounts_user_created",
 			sqlstore.QueryFindByIdentity: "tether_external_accounts_identity_key",
 			sqlstore.QueryTakeFlow:       "sqlite_autoindex_tether_flows_1",
+			sqlstore.QueryGetFlow:        "sqlite_autoindex_tether_flows_1",
+			sqlstore.QueryListAll:        "tether_external_accounts_created",
+			sqlstore.QueryListByProvider: "tether_external_accounts_provider_created",
+			sqlstore.QueryListUserStatus: "tether_external_accounts_user_created",
+			sqlstore.QueryAbandoned:      "tether_external_accounts_abandoned",
 		},
 		"PostgreSQL": {
 			sqlstore.QueryGet:            "tether_external_accounts_pkey",
 			sqlstore.QueryListByUser:     "tether_external_accounts_user_created",
 			sqlstore.QueryFindByIdentity: "tether_external_accounts_identity_key",
 			sqlstore.QueryTakeFlow:       "tether_flows_pkey",
+			sqlstore.QueryGetFlow:        "tether_flows_pkey",
+			sqlstore.QueryListAll:        "tether_external_accounts_created",
+			// The planner picks either ordered index for one provider's
+			// page: both read in creation order without a sort.
+			sqlstore.QueryListByProvider: "tether_external_accounts_",
+			sqlstore.QueryListUserStatus: "tether_external_accounts_user_created",
+			sqlstore.QueryAbandoned:      "tether_external_accounts_abandoned",
 		},
 	}
 	for _, b := range backends {

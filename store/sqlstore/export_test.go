@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"io/fs"
+	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -19,6 +21,11 @@ const (
 	QueryListByUser     = "list-by-user"
 	QueryFindByIdentity = "find-by-identity"
 	QueryTakeFlow       = "take-flow"
+	QueryGetFlow        = "get-flow"
+	QueryListAll        = "list-all-page"
+	QueryListByProvider = "list-by-provider-page"
+	QueryListUserStatus = "list-by-user-and-status"
+	QueryAbandoned      = "abandoned-batch"
 )
 
 // QueriesForExplain renders the statements the store runs for its indexed
@@ -29,11 +36,17 @@ func (s *Store) QueriesForExplain(id, userID string, provider verification.Strat
 		as []accountRow
 		f  flowRow
 	)
+	after := &account.Cursor{CreatedAt: time.Now().Add(-time.Hour), ID: id}
 	return map[string]string{
 		QueryGet:            s.selectAccount(s.db, &a, id).String(),
-		QueryListByUser:     s.selectAccountsOfUser(s.db, &as, userID).String(),
+		QueryListByUser:     s.selectAccounts(s.db, &as, account.Query{UserID: userID}).String(),
 		QueryFindByIdentity: s.selectAccountByIdentity(s.db, &a, provider, sub).String(),
 		QueryTakeFlow:       s.takeFlow(s.db, &f, stateHash).String(),
+		QueryGetFlow:        s.db.NewSelect().Model(&f).Where("state_hash = ?", stateHash).Where("expires_at > ?", dbTime(time.Now())).String(),
+		QueryListAll:        s.selectAccounts(s.db, &as, account.Query{After: after, Limit: 20}).String(),
+		QueryListByProvider: s.selectAccounts(s.db, &as, account.Query{Provider: provider, After: after, Limit: 20}).String(),
+		QueryListUserStatus: s.selectAccounts(s.db, &as, account.Query{UserID: userID, Status: verification.StatusVerified, Limit: 51}).String(),
+		QueryAbandoned:      abandoned(s.db.NewSelect().Model((*accountRow)(nil)).Column("id"), time.Now()).Limit(500).String(),
 	}
 }
 

@@ -143,7 +143,7 @@ func runFault(t *testing.T, idp *providertest.Server, fdb *faultDB, at faultPoin
 	svc, store := service(fdb.db)
 
 	const user = "user_fault"
-	a, err := svc.Connect(ctx, account.ConnectParams{UserID: user, Strategy: strategy.String(), RedirectURL: "/settings"})
+	a, err := svc.Connect(ctx, account.ConnectParams{UserID: user, Strategy: strategy.String(), RedirectURL: "/settings", Binding: testBinding})
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
@@ -201,7 +201,7 @@ func runFault(t *testing.T, idp *providertest.Server, fdb *faultDB, at faultPoin
 		if _, err := svc.Complete(ctx, callback); !errors.Is(err, verification.ErrCallbackInvalid) {
 			t.Fatalf("replayed callback of a consumed flow: %v, want oauth_callback_invalid", err)
 		}
-		re, err := svc.Reauthorize(ctx, account.ReauthorizeParams{UserID: user, AccountID: a.ID, RedirectURL: "/settings"})
+		re, err := svc.Reauthorize(ctx, account.ReauthorizeParams{UserID: user, AccountID: a.ID, RedirectURL: "/settings", Binding: testBinding})
 		if err != nil {
 			t.Fatalf("Reauthorize: %v", err)
 		}
@@ -228,7 +228,7 @@ func authorize(t *testing.T, authURL string) account.CallbackParams {
 		t.Fatalf("authorize: %v", err)
 	}
 	q := cb.Query()
-	return account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"), Error: q.Get("error")}
+	return account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"), Error: q.Get("error"), Binding: testBinding}
 }
 
 // waitAvailable polls until the store answers again: connections that
@@ -604,3 +604,6 @@ func (p *tcpProxy) up() {
 	defer p.mu.Unlock()
 	p.isDown = false
 }
+
+// testBinding is the browser binding of the tests' one browser.
+const testBinding = "sqlstore-test-browser"

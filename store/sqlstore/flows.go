@@ -71,6 +71,30 @@ func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, 
 	return f, nil
 }
 
+// GetFlow implements account.FlowStore: one SELECT by the primary key,
+// with the expiry in the WHERE.
+func (s *Store) GetFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
+	if err := live(ctx); err != nil {
+		return nil, err
+	}
+	row := new(flowRow)
+	err := s.db.NewSelect().Model(row).
+		Where("state_hash = ?", stateHash).
+		Where("expires_at > ?", dbTime(s.now())).
+		Scan(ctx)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, verification.ErrResourceNotFound
+		}
+		return nil, storeError(err)
+	}
+	f, err := row.flow()
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	return f, nil
+}
+
 // deleteExpiredBatch bounds one DeleteExpired statement, so that a large
 // backlog never holds SQLite's single writer (or many PostgreSQL row locks)
 // for long.
@@ -78,8 +102,7 @@ const deleteExpiredBatch = 1000
 
 // DeleteExpired deletes the flows that have expired and returns how many.
 // Expired flows are never returned anyway; this only reclaims their space.
-// No goroutine calls it: a host that keeps a Store for long calls it from
-// its own ticker (every few minutes is plenty). It deletes in batches of
+// The Service's sweep calls it (account.Service.Run). It deletes in batches of
 // 1000 rows, each its own statement; a cancelled ctx stops it between
 // batches with what was deleted so far.
 func (s *Store) DeleteExpired(ctx context.Context) (int, error) {

@@ -32,7 +32,7 @@ type migration struct {
 
 // SchemaVersion is the schema version this package's migrations produce.
 // Migrate refuses a database whose schema is newer.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrationsLockKey is the PostgreSQL advisory lock that serializes
 // concurrent Migrate calls (several instances starting at once); "tether"

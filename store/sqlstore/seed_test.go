@@ -169,17 +169,16 @@ func SeedFlows(ctx context.Context, db *bun.DB, prefix string, accounts []int, e
 				rows := make([]*flowRow, 0, rowsPerInsert)
 				for _, a := range accounts[i:min(i+rowsPerInsert, end)] {
 					row, err := toFlowRow(&account.Flow{
-						StateHash:    SeedFlowKey(prefix, a),
-						Kind:         account.FlowReauthorize,
-						UserID:       SeedUser(a / 2),
-						AccountID:    SeedID(a),
-						Strategy:     verification.MustParseStrategy(SeedProvider(a)),
-						CodeVerifier: seedHash("verifier", a)[:43],
-						Nonce:        seedHash("nonce", a)[:43],
-						RedirectURL:  "/settings/accounts",
-						Scopes:       []string{"openid", "email", "profile"},
-						CreatedAt:    expiresAt.Add(-20 * time.Minute),
-						ExpiresAt:    expiresAt,
+						StateHash:   SeedFlowKey(prefix, a),
+						Kind:        account.FlowReauthorize,
+						UserID:      SeedUser(a / 2),
+						AccountID:   SeedID(a),
+						Strategy:    verification.MustParseStrategy(SeedProvider(a)),
+						Secrets:     []byte(seedHash("sealed", a)),
+						RedirectURL: "/settings/accounts",
+						Scopes:      []string{"openid", "email", "profile"},
+						CreatedAt:   expiresAt.Add(-20 * time.Minute),
+						ExpiresAt:   expiresAt,
 					})
 					if err != nil {
 						return err

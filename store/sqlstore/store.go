@@ -118,10 +118,30 @@ func (s *Store) selectAccount(db bun.IDB, row *accountRow, id string) *bun.Selec
 	return db.NewSelect().Model(row).Where("id = ?", id)
 }
 
-// selectAccountsOfUser lists a user's accounts in creation order, straight
-// from the (user_id, created_at, id) index.
-func (s *Store) selectAccountsOfUser(db bun.IDB, rows *[]accountRow, userID string) *bun.SelectQuery {
-	return db.NewSelect().Model(rows).Where("user_id = ?", userID).OrderExpr("created_at, id")
+// selectAccounts runs a Query in creation order: a user's accounts from
+// the (user_id, created_at, id) index, one provider's from (provider,
+// created_at, id), everybody's from (created_at, id); the other filters and
+// the cursor are conditions on the rows the index yields in order.
+func (s *Store) selectAccounts(db bun.IDB, rows *[]accountRow, q account.Query) *bun.SelectQuery {
+	sel := db.NewSelect().Model(rows)
+	if q.UserID != "" {
+		sel = sel.Where("user_id = ?", q.UserID)
+	}
+	if !q.Provider.IsZero() {
+		sel = sel.Where("provider = ?", q.Provider.String())
+	}
+	if q.Status != "" {
+		sel = sel.Where("verification_status = ?", string(q.Status))
+	}
+	if q.After != nil {
+		at := dbTime(q.After.CreatedAt)
+		sel = sel.Where("(created_at, id) > (?, ?)", at, q.After.ID)
+	}
+	sel = sel.OrderExpr("created_at, id")
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit))
+	}
+	return sel
 }
 
 // selectAccountByIdentity finds the owner of an identity through the
@@ -157,12 +177,12 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*account.ExternalAcc
 }
 
 // ListAccounts implements account.AccountStore.
-func (s *Store) ListAccounts(ctx context.Context, userID string) ([]*account.ExternalAccount, error) {
+func (s *Store) ListAccounts(ctx context.Context, q account.Query) ([]*account.ExternalAccount, error) {
 	if err := live(ctx); err != nil {
 		return nil, err
 	}
 	var rows []accountRow
-	if err := s.selectAccountsOfUser(s.db, &rows, userID).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := s.selectAccounts(s.db, &rows, q).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, storeError(err)
 	}
 	out := make([]*account.ExternalAccount, 0, len(rows))
@@ -288,4 +308,47 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 		return err
 	})
 	return storeError(err)
+}
+
+// abandoned selects never-verified accounts whose verification expired
+// before before, from the partial index that holds only those.
+func abandoned(q *bun.SelectQuery, before time.Time) *bun.SelectQuery {
+	return q.Where("provider_user_id IS NULL").
+		Where("verification_expire_at IS NOT NULL").
+		Where("verification_expire_at < ?", dbTime(before))
+}
+
+// DeleteAbandoned implements account.AccountStore with one transaction: a
+// DELETE … RETURNING whose WHERE repeats the conditions, so that an
+// account an UpdateAccount gave an identity in the meantime is not
+// deleted, then the tokens of the accounts it deleted.
+func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := live(ctx); err != nil {
+		return 0, err
+	}
+	if limit <= 0 {
+		return 0, nil
+	}
+	var ids []string
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		ids = ids[:0]
+		batch := abandoned(tx.NewSelect().Model((*accountRow)(nil)).Column("id"), before).Limit(int64(limit))
+		del := tx.NewDelete().Model((*accountRow)(nil)).
+			Where("id IN (?)", batch).
+			Where("provider_user_id IS NULL").
+			Where("verification_expire_at < ?", dbTime(before)).
+			Returning("id")
+		if err := del.Scan(ctx, &ids); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err := tx.NewDelete().Model((*tokenRow)(nil)).Where("account_id IN (?)", bun.In(ids)).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, storeError(err)
+	}
+	return len(ids), nil
 }

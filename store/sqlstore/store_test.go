@@ -297,7 +297,7 @@ func TestFlows(t *testing.T) {
 			ctx := t.Context()
 			flow := func(key string, ttl time.Duration) *account.Flow {
 				return &account.Flow{StateHash: key, Kind: account.FlowConnect, UserID: "u", AccountID: "eac_1",
-					Strategy: benchStrategy, CodeVerifier: "v", CreatedAt: clock.Now(), ExpiresAt: clock.Now().Add(ttl)}
+					Strategy: benchStrategy, Secrets: []byte("sealed"), CreatedAt: clock.Now(), ExpiresAt: clock.Now().Add(ttl)}
 			}
 
 			t.Run("SaveReplacesAnExpiredFlow", func(t *testing.T) {

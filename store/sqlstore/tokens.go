@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -102,4 +103,52 @@ func (s *Store) putTokens(ctx context.Context, db bun.IDB, t *account.SealedToke
 			"RETURNING version",
 		row.AccountID, row.Sealed, row.UpdatedAt).Scan(ctx, &version)
 	return version, err
+}
+
+// LeaseTokens implements account.TokenStore with one conditional UPDATE of
+// the token row: of concurrent callers, the row lock lets one through.
+func (s *Store) LeaseTokens(ctx context.Context, accountID, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	if err := live(ctx); err != nil {
+		return false, err
+	}
+	res, err := s.db.NewUpdate().Model((*tokenRow)(nil)).
+		Set("lease_holder = ?", holder).
+		Set("lease_until = ?", dbTime(now.Add(ttl))).
+		Where("account_id = ?", accountID).
+		Where("(lease_holder IS NULL OR lease_holder = ? OR lease_until <= ?)", holder, dbTime(now)).
+		Exec(ctx)
+	if err != nil {
+		return false, storeError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, storeError(err)
+	}
+	if n == 1 {
+		return true, nil
+	}
+	exists, err := s.db.NewSelect().Model((*tokenRow)(nil)).Where("account_id = ?", accountID).Exists(ctx)
+	switch {
+	case err != nil:
+		return false, storeError(err)
+	case !exists:
+		return false, verification.ErrResourceNotFound
+	default:
+		return false, nil
+	}
+}
+
+// ReleaseTokens implements account.TokenStore: it clears the lease only
+// when holder holds it.
+func (s *Store) ReleaseTokens(ctx context.Context, accountID, holder string) error {
+	if err := live(ctx); err != nil {
+		return err
+	}
+	_, err := s.db.NewUpdate().Model((*tokenRow)(nil)).
+		Set("lease_holder = NULL").
+		Set("lease_until = NULL").
+		Where("account_id = ?", accountID).
+		Where("lease_holder = ?", holder).
+		Exec(ctx)
+	return storeError(err)
 }
