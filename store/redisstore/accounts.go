@@ -71,7 +71,14 @@ func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) e
 			return err
 		}
 	}
-	if err := s.rdb.HSet(ctx, s.userKey(a.UserID), a.ID, formatInt(ms(s.now()))).Err(); err != nil {
+	// The user index and the cross-user indexes in one round trip.
+	pipe := s.rdb.Pipeline()
+	pipe.HSet(ctx, s.userKey(a.UserID), a.ID, formatInt(ms(s.now())))
+	pipe.ZAdd(ctx, s.allKey(), redis.Z{Score: float64(ms(a.CreatedAt)), Member: a.ID})
+	if ident == "" {
+		pipe.ZAdd(ctx, s.pendingKey(), redis.Z{Score: float64(ms(a.Verification.ExpireAt)), Member: a.ID})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
 		return storeErr(err)
 	}
 	r, err := replyOf(createScript.Run(ctx, s.rdb, []string{s.accountKey(a.ID)}, a.UserID, ident, data, newNonce()))
@@ -116,14 +123,14 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*account.ExternalAcc
 	return a, nil
 }
 
-// ListAccounts implements account.AccountStore. It reads the user index
+// listUser lists one user's accounts. It reads the user index
 // and, in the same pipeline, the records of the ids the index held the
 // last time this Store listed the user; records of ids it did not expect
 // cost a second pipeline. Index entries pointing to a tombstone or to
 // another user's account are skipped and pruned; entries pointing to a
 // missing record are skipped, and pruned once older than the claim
 // timeout.
-func (s *Store) ListAccounts(ctx context.Context, userID string) ([]*account.ExternalAccount, error) {
+func (s *Store) listUser(ctx context.Context, userID string) ([]*account.ExternalAccount, error) {
 	hinted := s.cache.get(userLoc(userID))
 	recs := make(map[string]*redis.SliceCmd, len(hinted))
 	pipe := s.rdb.Pipeline()
@@ -348,15 +355,22 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	if id == "" {
 		return nil
 	}
-	r, err := replyOf(deleteScript.Run(ctx, s.rdb, []string{s.accountKey(id), s.tokensKey(id)}, s.tombstoneTTL.Milliseconds()))
+	r, err := replyOf(deleteScript.Run(ctx, s.rdb, []string{s.accountKey(id), s.tokensKey(id), s.leaseKey(id)}, s.tombstoneTTL.Milliseconds()))
 	if err != nil {
 		return err
 	}
 	if r.status() == "MISSING" {
 		return nil
 	}
-	userID, ident := r.str(1), r.str(2)
+	return s.unindex(ctx, id, r.str(1), r.str(2))
+}
+
+// unindex removes a deleted account's entries from the identity, user and
+// cross-user indexes, in one round trip.
+func (s *Store) unindex(ctx context.Context, id, userID, ident string) error {
 	pipe := s.rdb.Pipeline()
+	pipe.ZRem(ctx, s.allKey(), id)
+	pipe.ZRem(ctx, s.pendingKey(), id)
 	if ident != "" {
 		// EVAL, not EVALSHA: a pipeline cannot fall back on NOSCRIPT.
 		releaseScript.Eval(ctx, pipe, []string{s.identityKey(ident)}, id, "")

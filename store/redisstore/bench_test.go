@@ -90,7 +90,7 @@ func benchStore(b *testing.B, rdb redis.UniversalClient, nodeReqs *atomic.Int64)
 	rt := &roundTrips{}
 	rdb.AddHook(rt)
 	opts := redisstore.Options{Prefix: testPrefix(b, rdb)}
-	s := redisstore.New(rdb, opts)
+	s := mustNew(rdb, opts)
 	if err := redisstore.LoadScripts(ctx, s); err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func benchStore(b *testing.B, rdb redis.UniversalClient, nodeReqs *atomic.Int64)
 			fx.accounts = append(fx.accounts, v)
 		}
 	}
-	cold := redisstore.New(rdb, redisstore.Options{Prefix: opts.Prefix, CacheSize: -1})
+	cold := mustNew(rdb, redisstore.Options{Prefix: opts.Prefix, CacheSize: -1})
 
 	// measure runs op b.N times and reports round trips per op.
 	measure := func(b *testing.B, setup func(b *testing.B, n int), op func(i int) error) {
@@ -144,15 +144,21 @@ func benchStore(b *testing.B, rdb redis.UniversalClient, nodeReqs *atomic.Int64)
 	b.Run("ListAccounts/3accounts", func(b *testing.B) {
 		warm := func(b *testing.B, _ int) {
 			for _, u := range fx.users {
-				if _, err := s.ListAccounts(ctx, u); err != nil {
+				if _, err := s.ListAccounts(ctx, account.Query{UserID: u}); err != nil {
 					b.Fatal(err)
 				}
 			}
 		}
-		measure(b, warm, func(i int) error { _, err := s.ListAccounts(ctx, fx.users[i%len(fx.users)]); return err })
+		measure(b, warm, func(i int) error {
+			_, err := s.ListAccounts(ctx, account.Query{UserID: fx.users[i%len(fx.users)]})
+			return err
+		})
 	})
 	b.Run("ListAccounts/3accounts/fresh", func(b *testing.B) {
-		measure(b, nil, func(i int) error { _, err := cold.ListAccounts(ctx, fx.users[i%len(fx.users)]); return err })
+		measure(b, nil, func(i int) error {
+			_, err := cold.ListAccounts(ctx, account.Query{UserID: fx.users[i%len(fx.users)]})
+			return err
+		})
 	})
 	b.Run("FindAccountByIdentity", func(b *testing.B) {
 		measure(b, nil, func(i int) error {

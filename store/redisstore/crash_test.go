@@ -51,7 +51,7 @@ func newCrashEnv(t *testing.T, b backend) *crashEnv {
 }
 
 // store returns a Store as a fresh process would have it.
-func (e *crashEnv) store() *redisstore.Store { return redisstore.New(e.b.rdb, e.opts) }
+func (e *crashEnv) store() *redisstore.Store { return mustNew(e.b.rdb, e.opts) }
 
 // crash runs op with only n round trips let through and checks that it
 // failed with store_unavailable.
@@ -82,10 +82,14 @@ func (e *crashEnv) keys(names map[string]string) []string {
 	return ks
 }
 
+// The cross-user indexes (accounts:{all}, accounts:{pending}) are left out:
+// they are shared by every account, their entries are pointers readers
+// verify, and the conformance suite's listing and sweep cases prove them.
 func (e *crashEnv) checkKeys(names map[string]string, want ...string) {
 	e.t.Helper()
 	slices.Sort(want)
-	if got := e.keys(names); !slices.Equal(got, want) {
+	got := slices.DeleteFunc(e.keys(names), func(k string) bool { return strings.HasPrefix(k, "accounts:{") })
+	if !slices.Equal(got, want) {
 		e.t.Fatalf("keys = %q, want %q", got, want)
 	}
 }
@@ -108,7 +112,7 @@ func (e *crashEnv) read(s *redisstore.Store, a *account.ExternalAccount) state {
 	} else {
 		st.find = e.outcome("FindAccountByIdentity", got, err, verification.ErrExternalAccountNotFound)
 	}
-	list, err := s.ListAccounts(ctx, a.UserID)
+	list, err := s.ListAccounts(ctx, account.Query{UserID: a.UserID})
 	if err != nil {
 		e.t.Fatalf("ListAccounts: %v", err)
 	}
@@ -406,7 +410,7 @@ func TestDelayedWritesAreFenced(t *testing.T) {
 			<-g.reached
 
 			e.pastClaimTimeout()
-			list, err := e.store().ListAccounts(ctx, a.UserID) // prunes the entry
+			list, err := e.store().ListAccounts(ctx, account.Query{UserID: a.UserID}) // prunes the entry
 			mustOK(t, err, "ListAccounts")
 			if len(list) != 0 {
 				t.Fatalf("ListAccounts = %d accounts, want 0", len(list))

@@ -153,39 +153,37 @@ func decodeAccount(b []byte, version int64) (*account.ExternalAccount, error) {
 
 // flowJSON is the stored form of a flow, without its state hash (the key).
 type flowJSON struct {
-	Kind         string   `json:"kd,omitempty"`
-	UserID       string   `json:"uid,omitempty"`
-	AccountID    string   `json:"aid,omitempty"`
-	Strategy     string   `json:"st,omitempty"`
-	CodeVerifier string   `json:"cv,omitempty"`
-	Nonce        string   `json:"n,omitempty"`
-	RedirectURL  string   `json:"r,omitempty"`
-	Scopes       []string `json:"sc,omitempty"`
-	Prompt       string   `json:"pr,omitempty"`
-	LoginHint    string   `json:"lh,omitempty"`
-	Offline      bool     `json:"of,omitempty"`
-	BindingHash  string   `json:"b,omitempty"`
-	CreatedAt    *int64   `json:"ca,omitempty"`
-	ExpiresAt    *int64   `json:"xa,omitempty"`
+	Kind        string   `json:"kd,omitempty"`
+	UserID      string   `json:"uid,omitempty"`
+	AccountID   string   `json:"aid,omitempty"`
+	Strategy    string   `json:"st,omitempty"`
+	Secrets     []byte   `json:"s,omitempty"`
+	RedirectURL string   `json:"r,omitempty"`
+	Scopes      []string `json:"sc,omitempty"`
+	Prompt      string   `json:"pr,omitempty"`
+	LoginHint   string   `json:"lh,omitempty"`
+	Offline     bool     `json:"of,omitempty"`
+	BindingHash string   `json:"b,omitempty"`
+	CreatedAt   *int64   `json:"ca,omitempty"`
+	ExpiresAt   *int64   `json:"xa,omitempty"`
 }
 
 // encodeFlow returns the JSON of f without its StateHash, which is the key.
 func encodeFlow(f *account.Flow) ([]byte, error) {
 	b, err := json.Marshal(flowJSON{
-		Kind:         string(f.Kind),
-		UserID:       f.UserID,
-		AccountID:    f.AccountID,
-		Strategy:     f.Strategy.String(),
-		CodeVerifier: f.CodeVerifier,
-		Nonce:        f.Nonce,
-		RedirectURL:  f.RedirectURL,
-		Scopes:       f.Scopes,
-		Prompt:       f.Prompt,
-		LoginHint:    f.LoginHint,
-		Offline:      f.Offline,
-		BindingHash:  f.BindingHash,
-		CreatedAt:    verification.UnixMilli(f.CreatedAt),
-		ExpiresAt:    verification.UnixMilli(f.ExpiresAt),
+		Kind:        string(f.Kind),
+		UserID:      f.UserID,
+		AccountID:   f.AccountID,
+		Strategy:    f.Strategy.String(),
+		Secrets:     f.Secrets,
+		RedirectURL: f.RedirectURL,
+		Scopes:      f.Scopes,
+		Prompt:      f.Prompt,
+		LoginHint:   f.LoginHint,
+		Offline:     f.Offline,
+		BindingHash: f.BindingHash,
+		CreatedAt:   verification.UnixMilli(f.CreatedAt),
+		ExpiresAt:   verification.UnixMilli(f.ExpiresAt),
 	})
 	if err != nil {
 		return nil, verification.ErrInternal.Wrap(err)
@@ -204,21 +202,20 @@ func decodeFlow(stateHash string, b []byte) (*account.Flow, error) {
 		return nil, corrupt("flow", err)
 	}
 	return &account.Flow{
-		StateHash:    stateHash,
-		Kind:         account.FlowKind(j.Kind),
-		UserID:       j.UserID,
-		AccountID:    j.AccountID,
-		Strategy:     st,
-		CodeVerifier: j.CodeVerifier,
-		Nonce:        j.Nonce,
-		RedirectURL:  j.RedirectURL,
-		Scopes:       j.Scopes,
-		Prompt:       j.Prompt,
-		LoginHint:    j.LoginHint,
-		Offline:      j.Offline,
-		BindingHash:  j.BindingHash,
-		CreatedAt:    verification.FromUnixMilli(j.CreatedAt),
-		ExpiresAt:    verification.FromUnixMilli(j.ExpiresAt),
+		StateHash:   stateHash,
+		Kind:        account.FlowKind(j.Kind),
+		UserID:      j.UserID,
+		AccountID:   j.AccountID,
+		Strategy:    st,
+		Secrets:     j.Secrets,
+		RedirectURL: j.RedirectURL,
+		Scopes:      j.Scopes,
+		Prompt:      j.Prompt,
+		LoginHint:   j.LoginHint,
+		Offline:     j.Offline,
+		BindingHash: j.BindingHash,
+		CreatedAt:   verification.FromUnixMilli(j.CreatedAt),
+		ExpiresAt:   verification.FromUnixMilli(j.ExpiresAt),
 	}, nil
 }
 

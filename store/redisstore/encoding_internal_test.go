@@ -93,6 +93,9 @@ func setNonZero(t *testing.T, v reflect.Value, name string) {
 	case []string:
 		v.Set(reflect.ValueOf([]string{"a"}))
 		return
+	case []byte:
+		v.Set(reflect.ValueOf([]byte{0, 1, 0xff}))
+		return
 	}
 	switch v.Kind() {
 	case reflect.String:

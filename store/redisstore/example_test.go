@@ -27,7 +27,10 @@ func ExampleNew() {
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{mr.Addr()}})
 	defer rdb.Close()
 
-	store := redisstore.New(rdb, redisstore.Options{Prefix: "myapp:tether:"})
+	store, err := redisstore.New(rdb, redisstore.Options{Prefix: "myapp:tether:"})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	ctx := context.Background()
 	google := verification.MustParseStrategy("oauth_google")
@@ -61,7 +64,7 @@ func ExampleNew() {
 	fmt.Println(mr.Keys())
 	// Output:
 	// eac_01 user_42 verified 2 1
-	// [myapp:tether:account:{eac_01} myapp:tether:identity:{oauth_google:1234567890} myapp:tether:tokens:{eac_01} myapp:tether:user:{user_42}]
+	// [myapp:tether:account:{eac_01} myapp:tether:accounts:{all} myapp:tether:accounts:{pending} myapp:tether:identity:{oauth_google:1234567890} myapp:tether:tokens:{eac_01} myapp:tether:user:{user_42}]
 }
 
 // A host may keep only its flows in Redis, where they expire by themselves,
@@ -75,7 +78,11 @@ func ExampleNew_flowsOnly() {
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	defer rdb.Close()
 
-	var flows account.FlowStore = redisstore.New(rdb, redisstore.Options{})
+	flows, err := redisstore.New(rdb, redisstore.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var _ account.FlowStore = flows
 	// account.New(account.Config{Accounts: sqlStore, Flows: flows, ...})
 
 	ctx := context.Background()

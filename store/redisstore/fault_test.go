@@ -177,7 +177,7 @@ func testStopDuringComplete(t *testing.T, srv stoppable, step int) {
 	t.Cleanup(func() { rdb.Close() })
 	stop := &stopper{stop: srv.stop}
 	rdb.AddHook(stop)
-	store := redisstore.New(rdb, redisstore.Options{})
+	store := mustNew(rdb, redisstore.Options{})
 	if err := redisstore.LoadScripts(ctx, store); err != nil {
 		t.Fatal(err)
 	}
@@ -215,11 +215,11 @@ func testStopDuringComplete(t *testing.T, srv stoppable, step int) {
 			t.Fatalf("Authorize: %v", err)
 		}
 		q := cb.Query()
-		return account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss")}
+		return account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"), Binding: testBinding}
 	}
 
 	const user = "user_42"
-	a, err := svc.Connect(ctx, account.ConnectParams{UserID: user, Strategy: strategy.String(), RedirectURL: "/settings"})
+	a, err := svc.Connect(ctx, account.ConnectParams{UserID: user, Strategy: strategy.String(), RedirectURL: "/settings", Binding: testBinding})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func testStopDuringComplete(t *testing.T, srv stoppable, step int) {
 	if err != nil || (claimed == 1) != (step == 4) {
 		t.Fatalf("identity claim present = %d, %v; want %v", claimed, err, step == 4)
 	}
-	fresh := redisstore.New(rdb, redisstore.Options{})
+	fresh := mustNew(rdb, redisstore.Options{})
 	if _, err := fresh.FindAccountByIdentity(ctx, strategy, sub); !errors.Is(err, verification.ErrExternalAccountNotFound) {
 		t.Fatalf("identity after the failed Complete: %v, want owned by nobody", err)
 	}
@@ -271,7 +271,7 @@ func testStopDuringComplete(t *testing.T, srv stoppable, step int) {
 		// The flow was taken (single use): the callback is spent and the
 		// user verifies again.
 		checkCode(t, err, verification.ErrCallbackInvalid)
-		re, err := svc.Reauthorize(ctx, account.ReauthorizeParams{UserID: user, AccountID: a.ID, RedirectURL: "/settings"})
+		re, err := svc.Reauthorize(ctx, account.ReauthorizeParams{UserID: user, AccountID: a.ID, RedirectURL: "/settings", Binding: testBinding})
 		if err != nil {
 			t.Fatalf("Reauthorize: %v", err)
 		}
@@ -286,7 +286,7 @@ func testStopDuringComplete(t *testing.T, srv stoppable, step int) {
 	if err != nil || owner.ID != a.ID {
 		t.Fatalf("FindAccountByIdentity = %v, %v; want %s", owner, err, a.ID)
 	}
-	list, err := fresh.ListAccounts(ctx, user)
+	list, err := fresh.ListAccounts(ctx, account.Query{UserID: user})
 	if err != nil || len(list) != 1 || !list[0].Verified() {
 		t.Fatalf("ListAccounts = %v, %v; want the verified account", list, err)
 	}
@@ -302,8 +302,11 @@ func testStopDuringComplete(t *testing.T, srv stoppable, step int) {
 		keys[i] = k
 	}
 	slices.Sort(keys)
-	want := []string{"account:{A}", "identity:{oauth_custom_dev:SUB}", "tokens:{A}", "user:{U}"}
+	want := []string{"account:{A}", "accounts:{all}", "accounts:{pending}", "identity:{oauth_custom_dev:SUB}", "tokens:{A}", "user:{U}"}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("keys = %q, want %q", keys, want)
 	}
 }
+
+// testBinding is the browser binding of the tests' one browser.
+const testBinding = "redisstore-test-browser"

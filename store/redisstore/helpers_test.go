@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/store/redisstore"
 )
 
 // Environment variables that enable the tests against real servers.
@@ -360,3 +361,12 @@ type quietLogger struct{}
 func (quietLogger) Printf(context.Context, string, ...any) {}
 
 func init() { redis.SetLogger(quietLogger{}) }
+
+// mustNew is redisstore.New for options known to be valid.
+func mustNew(rdb redis.UniversalClient, opts redisstore.Options) *redisstore.Store {
+	s, err := redisstore.New(rdb, opts)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}

@@ -20,7 +20,7 @@ func TestConformanceMiniredis(t *testing.T) {
 	rdb.AddHook(guard)
 	clock := newClock()
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		s := redisstore.New(rdb, redisstore.Options{Now: clock.Now})
+		s := mustNew(rdb, redisstore.Options{Now: clock.Now})
 		return storetest.Stores{
 			Accounts: s, Tokens: s, Flows: s,
 			Now: clock.Now,
@@ -40,7 +40,7 @@ func TestConformanceRedis(t *testing.T) {
 	rdb := standalone(t)
 	prefix := testPrefix(t, rdb)
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		s := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+		s := mustNew(rdb, redisstore.Options{Prefix: prefix})
 		return storetest.Stores{Accounts: s, Tokens: s, Flows: s, Unavailable: unavailable}
 	})
 }
@@ -49,7 +49,7 @@ func TestConformanceCluster(t *testing.T) {
 	rdb := cluster(t)
 	prefix := testPrefix(t, rdb)
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		s := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+		s := mustNew(rdb, redisstore.Options{Prefix: prefix})
 		return storetest.Stores{Accounts: s, Tokens: s, Flows: s, Unavailable: unavailableCluster}
 	})
 }
@@ -58,23 +58,28 @@ func TestConformanceCluster(t *testing.T) {
 func TestConformanceFlowsOnly(t *testing.T) {
 	_, rdb := startMiniredis(t)
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		return storetest.Stores{Flows: redisstore.New(rdb, redisstore.Options{})}
+		return storetest.Stores{Flows: mustNew(rdb, redisstore.Options{})}
 	})
 }
 
 // TestConformanceNoCache runs the suite with the location cache disabled,
 // so that every read takes the path a fresh process takes.
 func TestConformanceNoCache(t *testing.T) {
-	_, rdb := startMiniredis(t)
+	mr, rdb := startMiniredis(t)
+	clock := newClock()
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		s := redisstore.New(rdb, redisstore.Options{CacheSize: -1})
-		return storetest.Stores{Accounts: s, Tokens: s, Flows: s}
+		s := mustNew(rdb, redisstore.Options{CacheSize: -1, Now: clock.Now})
+		return storetest.Stores{
+			Accounts: s, Tokens: s, Flows: s, Now: clock.Now,
+			// miniredis expires keys only when told to.
+			Advance: func(d time.Duration) { clock.Advance(d); mr.FastForward(d) },
+		}
 	})
 }
 
 // unavailable returns stores on a port nobody listens on.
 func unavailable(t *testing.T) storetest.Stores {
-	s := redisstore.New(closedPortClient(t), redisstore.Options{})
+	s := mustNew(closedPortClient(t), redisstore.Options{})
 	return storetest.Stores{Accounts: s, Tokens: s, Flows: s}
 }
 
@@ -84,7 +89,7 @@ func unavailableCluster(t *testing.T) storetest.Stores {
 	addr := closedPortClient(t).Options().Addr
 	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{addr}, MaxRetries: -1, DialTimeout: 200 * time.Millisecond, DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
 	t.Cleanup(func() { rdb.Close() })
-	s := redisstore.New(rdb, redisstore.Options{})
+	s := mustNew(rdb, redisstore.Options{})
 	return storetest.Stores{Accounts: s, Tokens: s, Flows: s}
 }
 
@@ -93,7 +98,7 @@ func TestUnavailableClosedClient(t *testing.T) {
 	rdb.Close()
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		return storetest.Stores{Unavailable: func(t *testing.T) storetest.Stores {
-			s := redisstore.New(rdb, redisstore.Options{})
+			s := mustNew(rdb, redisstore.Options{})
 			return storetest.Stores{Accounts: s, Tokens: s, Flows: s}
 		}}
 	})

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,10 @@ func TestScriptsAreRetrySafe(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { rdb.Close() })
 	ctx := t.Context()
-	s := New(rdb, Options{})
+	s, err := New(rdb, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	st := verification.MustParseStrategy("oauth_custom_retry")
 	a := &account.ExternalAccount{ID: "eac_1", UserID: "user_1", Provider: st, CreatedAt: time.Now()}
 	data, err := encodeAccount(a)
@@ -66,7 +70,7 @@ func TestScriptsAreRetrySafe(t *testing.T) {
 	}
 
 	// SaveFlow resent after its reply was lost finds its own flow.
-	f := &account.Flow{StateHash: "h", Kind: account.FlowConnect, CodeVerifier: "v", ExpiresAt: time.Now().Add(time.Minute)}
+	f := &account.Flow{StateHash: "h", Kind: account.FlowConnect, Secrets: []byte("v"), ExpiresAt: time.Now().Add(time.Minute)}
 	if err := s.SaveFlow(ctx, f); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +78,7 @@ func TestScriptsAreRetrySafe(t *testing.T) {
 		t.Fatalf("SaveFlow of the same flow again: %v", err)
 	}
 	other := *f
-	other.CodeVerifier = "w"
+	other.Secrets = []byte("w")
 	if err := s.SaveFlow(ctx, &other); !verification.ErrConflict.Is(err) {
 		t.Fatalf("SaveFlow of another flow with the same state: %v, want conflict", err)
 	}
@@ -83,7 +87,7 @@ func TestScriptsAreRetrySafe(t *testing.T) {
 // Keys always share a slot with their siblings and are never confused,
 // whatever the ids contain.
 func TestKeysEscapeHashTags(t *testing.T) {
-	s := New(nil, Options{})
+	s := &Store{prefix: DefaultPrefix}
 	for _, id := range []string{"eac_1", "a}b", "{x}", "%7D", "}"} {
 		ak, tk := s.accountKey(id), s.tokensKey(id)
 		if tagOf(ak) == "" || tagOf(ak) != tagOf(tk) {
@@ -93,12 +97,9 @@ func TestKeysEscapeHashTags(t *testing.T) {
 	if s.accountKey("a}b") == s.accountKey("a%7Db") || s.accountKey("}") == s.accountKey("%7D") {
 		t.Error("escaping is not injective")
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("New accepted a prefix with a brace")
-		}
-	}()
-	New(nil, Options{Prefix: "app{1}:"})
+	if _, err := New(redis.NewClient(&redis.Options{}), Options{Prefix: "app{1}:"}); err == nil {
+		t.Error("New accepted a prefix with a brace")
+	}
 }
 
 func tagOf(key string) string {
@@ -113,4 +114,28 @@ func tagOf(key string) string {
 		}
 	}
 	return ""
+}
+
+// New refuses what would make a broken Store, with an error, never a panic.
+func TestNewRefusesBadOptions(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{})
+	defer rdb.Close()
+	for name, tc := range map[string]struct {
+		client redis.UniversalClient
+		opts   Options
+	}{
+		"nil client":             {nil, Options{}},
+		"brace in prefix":        {rdb, Options{Prefix: "app}"}},
+		"negative claim timeout": {rdb, Options{ClaimTimeout: -time.Second}},
+		"negative tombstone TTL": {rdb, Options{TombstoneTTL: -time.Second}},
+	} {
+		if s, err := New(tc.client, tc.opts); err == nil || s != nil {
+			t.Errorf("%s: New = %v, %v; want an error", name, s, err)
+		} else if !strings.HasPrefix(err.Error(), "redisstore: ") {
+			t.Errorf("%s: error %q does not say where it comes from", name, err)
+		}
+	}
+	if _, err := New(rdb, Options{}); err != nil {
+		t.Fatalf("New with the zero Options: %v", err)
+	}
 }

@@ -48,7 +48,7 @@ func flowFor(a *account.ExternalAccount, now time.Time) *account.Flow {
 	return &account.Flow{
 		StateHash: account.NewID("state_"), Kind: account.FlowConnect,
 		UserID: a.UserID, AccountID: a.ID, Strategy: a.Provider,
-		CodeVerifier: account.NewID("v_"), Nonce: account.NewID("n_"),
+		Secrets:     []byte(account.NewID("sealed_")),
 		RedirectURL: "/settings", Scopes: []string{"openid", "email"},
 		CreatedAt: now, ExpiresAt: now.Add(20 * time.Minute),
 	}
@@ -66,7 +66,7 @@ func TestRoundTrips(t *testing.T) {
 		rt := &roundTrips{}
 		b.rdb.AddHook(rt)
 		opts := redisstore.Options{Prefix: testPrefix(t, b.rdb)}
-		s := redisstore.New(b.rdb, opts)
+		s := mustNew(b.rdb, opts)
 		if err := redisstore.LoadScripts(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestRoundTrips(t *testing.T) {
 		a := accts[0]
 		check("UpdateAccount (verified account, known to the Store)", 1, func() error { return s.UpdateAccount(ctx, a, sealed(a)) })
 		check("UpdateAccount (verified account, fresh Store)", 2, func() error {
-			return redisstore.New(b.rdb, opts).UpdateAccount(ctx, a, sealed(a))
+			return mustNew(b.rdb, opts).UpdateAccount(ctx, a, sealed(a))
 		})
 		check("GetTokens", 1, func() error { _, err := s.GetTokens(ctx, a.ID); return err })
 		tk, err := s.GetTokens(ctx, a.ID)
@@ -120,13 +120,13 @@ func TestRoundTrips(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("SwapTokens", 1, func() error { return s.SwapTokens(ctx, tk) })
-		check("ListAccounts (3 accounts, first time)", 2, func() error { _, err := s.ListAccounts(ctx, user); return err })
-		check("ListAccounts (3 accounts, again)", 1, func() error { _, err := s.ListAccounts(ctx, user); return err })
+		check("ListAccounts (3 accounts, first time)", 2, func() error { _, err := s.ListAccounts(ctx, account.Query{UserID: user}); return err })
+		check("ListAccounts (3 accounts, again)", 1, func() error { _, err := s.ListAccounts(ctx, account.Query{UserID: user}); return err })
 		check("FindAccountByIdentity (owner seen before)", 1, func() error {
 			_, err := s.FindAccountByIdentity(ctx, a.Provider, a.ProviderUserID)
 			return err
 		})
-		cold := redisstore.New(b.rdb, opts) // a fresh process
+		cold := mustNew(b.rdb, opts) // a fresh process
 		check("FindAccountByIdentity (fresh Store)", 2, func() error {
 			_, err := cold.FindAccountByIdentity(ctx, a.Provider, a.ProviderUserID)
 			return err

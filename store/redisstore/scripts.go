@@ -141,16 +141,48 @@ return {'OK', v}
 `)
 
 // deleteScript replaces the record KEYS[1] by a tombstone that keeps its
-// user and identity for ARGV[1] ms and deletes its tokens KEYS[2]. It
+// user and identity for ARGV[1] ms and deletes its tokens KEYS[2] and
+// refresh lease KEYS[3]. It
 // returns {"DELETED", user, identity} (also for a tombstone, so that a
 // retried delete finishes the cleanup) or {"MISSING"}.
 var deleteScript = redis.NewScript(`
 local r = redis.call('HMGET', KEYS[1], 'v', 'u', 'i', 'x')
 if not r[1] and not r[4] then return {'MISSING'} end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[1], 'x', '1', 'u', r[2] or '', 'i', r[3] or '')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return {'DELETED', r[2] or '', r[3] or ''}
+`)
+
+// deleteAbandonedScript is deleteScript for DeleteAbandoned: it deletes the
+// record KEYS[1] (with tokens KEYS[2] and lease KEYS[3]) only when it is
+// still at version ARGV[2] without an identity, so that an account verified
+// since the caller read it is kept. It returns {"DELETED", user} or
+// {"KEPT"}.
+var deleteAbandonedScript = redis.NewScript(`
+local r = redis.call('HMGET', KEYS[1], 'v', 'u', 'i')
+if r[1] ~= ARGV[2] or (r[3] and r[3] ~= '') then return {'KEPT'} end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[1], 'x', '1', 'u', r[2] or '', 'i', '')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return {'DELETED', r[2] or ''}
+`)
+
+// leaseScript gives the refresh lease KEYS[2] of the tokens KEYS[1] to
+// holder ARGV[1] for ARGV[2] ms unless another holder has it. It returns
+// 1 (held), 0 (another holder) or -1 (no tokens).
+var leaseScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local cur = redis.call('GET', KEYS[2])
+if cur and cur ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1
+`)
+
+// releaseLeaseScript deletes the lease KEYS[1] when holder ARGV[1] has it.
+var releaseLeaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 `)
 
 // fenceMissingScript decides whether a user index entry of user ARGV[1]
@@ -183,6 +215,7 @@ return 0
 var allScripts = []*redis.Script{
 	claimScript, checkScript, releaseScript, createScript, commitScript,
 	swapTokensScript, deleteScript, fenceMissingScript, pruneScript,
+	deleteAbandonedScript, leaseScript, releaseLeaseScript,
 }
 
 // loadScripts loads every script on every master, so that no EVALSHA falls

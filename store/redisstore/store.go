@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -77,14 +78,24 @@ var (
 
 // New returns a Store on client: a *redis.Client, a Sentinel client from
 // redis.NewFailoverClient or a *redis.ClusterClient, as
-// redis.NewUniversalClient makes them. The Store never closes client.
-// New panics when opts.Prefix contains '{' or '}'.
+// redis.NewUniversalClient makes them. The Store never closes client. It
+// does no I/O.
+//
+// It fails on a nil client, on a Prefix with '{' or '}' (which would move
+// keys to other hash slots) and on negative durations.
 //
 // Reads must see the latest writes: do not point a Store at replicas
 // (ClusterOptions.ReadOnly, RouteByLatency or RouteRandomly).
-func New(client redis.UniversalClient, opts Options) *Store {
-	if strings.ContainsAny(opts.Prefix, "{}") {
-		panic("redisstore: Options.Prefix must not contain '{' or '}'")
+func New(client redis.UniversalClient, opts Options) (*Store, error) {
+	switch {
+	case client == nil:
+		return nil, errors.New("redisstore: New with a nil client")
+	case strings.ContainsAny(opts.Prefix, "{}"):
+		return nil, fmt.Errorf("redisstore: Options.Prefix %q must not contain '{' or '}': they would move keys to other hash slots", opts.Prefix)
+	case opts.ClaimTimeout < 0:
+		return nil, errors.New("redisstore: Options.ClaimTimeout must not be negative")
+	case opts.TombstoneTTL < 0:
+		return nil, errors.New("redisstore: Options.TombstoneTTL must not be negative")
 	}
 	s := &Store{
 		rdb:          client,
@@ -111,7 +122,7 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	case opts.CacheSize > 0:
 		s.cache = newLocations(opts.CacheSize)
 	}
-	return s
+	return s, nil
 }
 
 // Keys (see the package documentation for the layout). Every part that comes from a caller is escaped so that it cannot
@@ -122,6 +133,15 @@ func (s *Store) tokensKey(id string) string   { return s.prefix + "tokens:{" + t
 func (s *Store) identityKey(id string) string { return s.prefix + "identity:{" + tag(id) + "}" }
 func (s *Store) userKey(userID string) string { return s.prefix + "user:{" + tag(userID) + "}" }
 func (s *Store) flowKey(hash string) string   { return s.prefix + "flow:" + tag(hash) }
+func (s *Store) leaseKey(id string) string    { return s.prefix + "lease:{" + tag(id) + "}" }
+
+// The cross-user indexes live in one slot each: allKey orders every account
+// by creation (score: created ms, member: id), pendingKey holds the accounts
+// created without an identity by the expiry of their verification (score:
+// expire ms), for DeleteAbandoned. Like the user index, their entries are
+// pointers that readers verify against the records.
+func (s *Store) allKey() string     { return s.prefix + "accounts:{all}" }
+func (s *Store) pendingKey() string { return s.prefix + "accounts:{pending}" }
 
 // tag escapes '%', '{' and '}' so that a caller's string is always the
 // whole hash tag: account and tokens keys of one id share a slot whatever
