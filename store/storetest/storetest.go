@@ -638,20 +638,20 @@ func newFlow(s Stores, ttl time.Duration) *account.Flow {
 		n = s.Now().UTC().Truncate(time.Millisecond)
 	}
 	return &account.Flow{
-		StateHash:    account.NewID("state_"),
-		Kind:         account.FlowConnect,
-		UserID:       account.NewID("user_"),
-		AccountID:    account.NewID(account.AccountIDPrefix),
-		Strategy:     strategy,
-		Secrets:      append([]byte{0, 1, 0xff, '\'', '\\'}, account.NewID("sealed-")...),
-		RedirectURL:  "/settings?tab=accounts",
-		Scopes:       []string{"openid", "email"},
-		Prompt:       "select_account consent",
-		LoginHint:    "ada@example.com",
-		Offline:      true,
-		BindingHash:  "b1nd",
-		CreatedAt:    n,
-		ExpiresAt:    n.Add(ttl),
+		StateHash:   account.NewID("state_"),
+		Kind:        account.FlowConnect,
+		UserID:      account.NewID("user_"),
+		AccountID:   account.NewID(account.AccountIDPrefix),
+		Strategy:    strategy,
+		Secrets:     append([]byte{0, 1, 0xff, '\'', '\\'}, account.NewID("sealed-")...),
+		RedirectURL: "/settings?tab=accounts",
+		Scopes:      []string{"openid", "email"},
+		Prompt:      "select_account consent",
+		LoginHint:   "ada@example.com",
+		Offline:     true,
+		BindingHash: "b1nd",
+		CreatedAt:   n,
+		ExpiresAt:   n.Add(ttl),
 	}
 }
 
