@@ -151,6 +151,9 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 		Providers:   reg,
 		Keyring:     kr,
 		CallbackURL: callbackURL,
+		// Tests start many connects per user; TestAccountLimit checks the
+		// limit itself.
+		Limits: account.Limits{MaxPending: envMaxPending},
 		Now:         e.clock.Now,
 		Logger:      logger,
 	})
@@ -476,3 +479,6 @@ func eachProvider(t *testing.T, cfg envConfig, test func(t *testing.T, e *env)) 
 		})
 	}
 }
+
+// envMaxPending is the test Service's limit on pending connects per user.
+const envMaxPending = 20

@@ -41,6 +41,7 @@ var statusByCode = map[string]int{
 	// 401, 403: who is asking.
 	verification.ErrAuthenticationInvalid.Code: http.StatusUnauthorized,
 	verification.ErrAccessDenied.Code:          http.StatusForbidden,
+	verification.ErrAccountLimit.Code:          http.StatusForbidden,
 	ErrOriginInvalid.Code:                      http.StatusForbidden,
 
 	// 404, 405.

@@ -316,3 +316,23 @@ func TestErrorHook(t *testing.T) {
 		t.Errorf("hook does not see the host's error: %v", cause)
 	}
 }
+
+// One user cannot start connects without bound: past the limit the answer
+// is 403 external_account_limit_exceeded, and nothing is stored.
+func TestAccountLimit(t *testing.T) {
+	eachProvider(t, envConfig{}, func(t *testing.T, e *env) {
+		b := e.browser("alice")
+		form := url.Values{"strategy": {"oauth_custom_dev"}, "redirect_url": {"/settings"}}.Encode()
+		for range envMaxPending {
+			if res := b.do(req{method: http.MethodPost, url: e.url("/me/external_accounts"), ctype: mediaForm, body: form}); res.status != http.StatusOK {
+				t.Fatalf("connect under the limit: %d %s", res.status, res)
+			}
+		}
+		res := b.do(req{method: http.MethodPost, url: e.url("/me/external_accounts"), ctype: mediaForm, body: form})
+		wantError(t, res, http.StatusForbidden, "external_account_limit_exceeded", "")
+		var list []json.RawMessage
+		if err := json.Unmarshal(b.get(e.url("/me/external_accounts")).body, &list); err != nil || len(list) != envMaxPending {
+			t.Fatalf("accounts after the refused connect: %d, %v", len(list), err)
+		}
+	})
+}

@@ -192,6 +192,7 @@ func TestStatusTable(t *testing.T) {
 		verification.ErrIdentityMismatch:        400,
 		verification.ErrMissingRefreshToken:     422,
 		verification.ErrAccessDenied:            403,
+		verification.ErrAccountLimit:            403,
 		verification.ErrTokenExchange:           502,
 		verification.ErrFetchUser:               502,
 		verification.ErrIDTokenInvalid:          502,

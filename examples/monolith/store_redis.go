@@ -29,6 +29,10 @@ func openRedis(ctx context.Context, rawURL, describe string) (*stores, error) {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("-store %s: Redis does not answer: %w", describe, err)
 	}
-	s := redisstore.New(rdb, redisstore.Options{})
+	s, err := redisstore.New(rdb, redisstore.Options{})
+	if err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("-store %s: %w", describe, err)
+	}
 	return &stores{accounts: s, flows: s, describe: "Redis " + describe, close: rdb.Close}, nil
 }
