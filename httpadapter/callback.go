@@ -28,7 +28,7 @@ var callbackTokenParams = map[string]bool{
 // and response parameters MUST NOT be included more than once").
 var callbackSingleParams = []string{"state", "code", "iss", "error"}
 
-// callback answers GET and POST /oauth_callback, where the provider sends
+// oauthCallback answers GET and POST /oauth_callback, where the provider sends
 // the browser back.
 //
 // When the state matches a flow started by this browser (and by the signed-in
@@ -39,7 +39,7 @@ var callbackSingleParams = []string{"state", "code", "iss", "error"}
 // Every answer carries Cache-Control: no-store and Referrer-Policy:
 // no-referrer, so the callback URL, which holds the code and the state,
 // never travels on as a Referer.
-func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) oauthCallback(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	if r.Method == http.MethodHead {
 		// A HEAD must not consume a state.
@@ -65,15 +65,10 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	switch {
-	case p.Binding == "":
-		// A flow the host started without a binding: no cookie to touch.
-	case c.Account != nil && c.Account.Verification.Status == verification.StatusUnverified:
-		// A retryable failure: the Service made a fresh flow bound to the
-		// same value, which the browser keeps (for longer) for the retry.
+	if p.Binding != "" {
+		// The browser keeps its binding: other flows it started may still
+		// be in flight, and a retry's fresh flow is bound to it too.
 		h.cookie.set(w, p.Binding)
-	default:
-		h.cookie.clear(w)
 	}
 	// The destination was checked when the flow started; it is checked
 	// again in case the flow was started outside this handler or the

@@ -154,8 +154,8 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 		// Tests start many connects per user; TestAccountLimit checks the
 		// limit itself.
 		Limits: account.Limits{MaxPending: envMaxPending},
-		Now:         e.clock.Now,
-		Logger:      logger,
+		Now:    e.clock.Now,
+		Logger: logger,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/tetherauth/tether/account"
@@ -180,6 +181,7 @@ func (h *Handler) routes(prefix string) *http.ServeMux {
 	accounts := prefix + "/me/external_accounts"
 	one := accounts + "/{id}"
 	reauth := one + "/reauthorize"
+	tokens := one + "/tokens"
 	callback := prefix + CallbackPath
 
 	mux.HandleFunc("GET "+accounts, h.list)
@@ -193,11 +195,14 @@ func (h *Handler) routes(prefix string) *http.ServeMux {
 	mux.HandleFunc("PATCH "+reauth, h.reauthorize)
 	mux.Handle(reauth, methodNotAllowed(h, "PATCH"))
 
+	mux.HandleFunc("DELETE "+tokens, h.revokeTokens)
+	mux.Handle(tokens, methodNotAllowed(h, "DELETE"))
+
 	// POST is for response_mode=form_post: a cross-site navigation by
 	// design, so it is not behind cross-origin protection. The binding
 	// cookie protects it.
-	mux.HandleFunc("GET "+callback, h.callback)
-	mux.HandleFunc("POST "+callback, h.callback)
+	mux.HandleFunc("GET "+callback, h.oauthCallback)
+	mux.HandleFunc("POST "+callback, h.oauthCallback)
 	mux.Handle(callback, methodNotAllowed(h, "GET, POST"))
 
 	mux.HandleFunc("/", h.notFound)
@@ -269,17 +274,40 @@ func (h *Handler) user(w http.ResponseWriter, r *http.Request) (string, bool) {
 // list answers GET /me/external_accounts with a JSON array of the user's
 // accounts, oldest first (Clerk's Frontend API answers this route with a
 // bare array, not a paginated object).
+//
+// With ?limit=N (1 to 100) the answer is one page: the array of at most N
+// accounts, and a Link header with rel="next" when there are more, whose
+// URL carries the ?after= cursor of the next page. Without limit the first
+// page holds up to 100 accounts (a user has at most 50 by default).
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	uid, ok := h.user(w, r)
 	if !ok {
 		return
 	}
-	as, err := h.svc.List(r.Context(), uid)
+	pp, err := pageParams(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	body, err := marshalAccounts(as)
+	page, err := h.svc.ListPage(r.Context(), uid, pp)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if page.Next != "" {
+		// The URL as the browser sent it, whatever prefix the host mounts
+		// the handler under.
+		next := *r.URL
+		if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+			next = *u
+		}
+		q := next.Query()
+		q.Set("limit", strconv.Itoa(pp.Limit))
+		q.Set("after", page.Next)
+		next.RawQuery = q.Encode()
+		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
+	}
+	body, err := marshalAccounts(page.Accounts)
 	if err != nil {
 		h.fail(w, r, verification.ErrInternal.Wrap(err))
 		return
@@ -331,6 +359,37 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 // verification.external_verification_redirect_url is where the front end
 // sends the browser next. (Clerk answers 200 here, not 201.)
 func (h *Handler) connect(w http.ResponseWriter, r *http.Request) {
+	h.startFlow(w, r, connectFields, func(uid, binding string, p *params) (*account.ExternalAccount, error) {
+		if p.Strategy == "" {
+			return nil, verification.ErrFormParamMissing.WithParam(nameStrategy)
+		}
+		return h.svc.Connect(r.Context(), account.ConnectParams{
+			UserID: uid, Strategy: p.Strategy, RedirectURL: p.RedirectURL,
+			AdditionalScopes: p.AdditionalScopes, Label: p.Label,
+			OIDCPrompt: p.OIDCPrompt, OIDCLoginHint: p.OIDCLoginHint,
+			Binding: binding,
+		})
+	})
+}
+
+// reauthorize answers PATCH /me/external_accounts/{id}/reauthorize: a new
+// verification asking for the approved scopes plus additional ones, bound to
+// this browser; 200 with the unverified account.
+func (h *Handler) reauthorize(w http.ResponseWriter, r *http.Request) {
+	h.startFlow(w, r, reauthorizeFields, func(uid, binding string, p *params) (*account.ExternalAccount, error) {
+		return h.svc.Reauthorize(r.Context(), account.ReauthorizeParams{
+			UserID: uid, AccountID: r.PathValue("id"),
+			AdditionalScopes: p.AdditionalScopes, RedirectURL: p.RedirectURL,
+			OIDCPrompt: p.OIDCPrompt, OIDCLoginHint: p.OIDCLoginHint,
+			Binding: binding,
+		})
+	})
+}
+
+// startFlow is what connect and reauthorize share: same-origin and user
+// checks, the body, the redirect URL against the allowlist, and this
+// browser's binding; start makes the difference.
+func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, fields fieldSet, start func(uid, binding string, p *params) (*account.ExternalAccount, error)) {
 	if !h.sameOrigin(w, r) {
 		return
 	}
@@ -338,30 +397,17 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := decodeRequest(w, r, h.maxBody, connectFields)
+	p, err := decodeRequest(w, r, h.maxBody, fields)
 	if err != nil {
 		h.fail(w, r, err)
-		return
-	}
-	if p.Strategy == "" {
-		h.fail(w, r, verification.ErrFormParamMissing.WithParam(nameStrategy))
 		return
 	}
 	if err := h.origins.checkRedirectURL(p.RedirectURL); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	binding := newBinding()
-	a, err := h.svc.Connect(r.Context(), account.ConnectParams{
-		UserID:           uid,
-		Strategy:         p.Strategy,
-		RedirectURL:      p.RedirectURL,
-		AdditionalScopes: p.AdditionalScopes,
-		Label:            p.Label,
-		OIDCPrompt:       p.OIDCPrompt,
-		OIDCLoginHint:    p.OIDCLoginHint,
-		Binding:          binding,
-	})
+	binding := h.browserBinding(r)
+	a, err := start(uid, binding, &p)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -370,42 +416,17 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) {
 	h.writeAccount(w, r, a)
 }
 
-// reauthorize answers PATCH /me/external_accounts/{id}/reauthorize: a new
-// verification asking for the approved scopes plus additional ones, bound to
-// this browser; 200 with the unverified account.
-func (h *Handler) reauthorize(w http.ResponseWriter, r *http.Request) {
-	if !h.sameOrigin(w, r) {
-		return
+// browserBinding returns the binding value of this browser, or a new one
+// when it has none; the caller sets (renews) the cookie once the flow
+// started. Every flow a browser starts is bound to the same value, so that
+// several flows (tabs, accounts) can be in flight at once; a browser
+// accumulates nothing, and the Service stores only the value's hash with
+// each flow.
+func (h *Handler) browserBinding(r *http.Request) string {
+	if b := h.cookie.read(r); b != "" {
+		return b
 	}
-	uid, ok := h.user(w, r)
-	if !ok {
-		return
-	}
-	p, err := decodeRequest(w, r, h.maxBody, reauthorizeFields)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := h.origins.checkRedirectURL(p.RedirectURL); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	binding := newBinding()
-	a, err := h.svc.Reauthorize(r.Context(), account.ReauthorizeParams{
-		UserID:           uid,
-		AccountID:        r.PathValue("id"),
-		AdditionalScopes: p.AdditionalScopes,
-		RedirectURL:      p.RedirectURL,
-		OIDCPrompt:       p.OIDCPrompt,
-		OIDCLoginHint:    p.OIDCLoginHint,
-		Binding:          binding,
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.cookie.set(w, binding)
-	h.writeAccount(w, r, a)
+	return newBinding()
 }
 
 // deleted is Clerk's DeletedObject.
@@ -445,4 +466,46 @@ func (h *Handler) writeAccount(w http.ResponseWriter, r *http.Request, a *accoun
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// pageParams reads ?limit and ?after. Without limit a page holds
+// account.MaxPageSize accounts.
+func pageParams(r *http.Request) (account.PageParams, error) {
+	q := r.URL.Query()
+	p := account.PageParams{Limit: account.MaxPageSize, After: q.Get("after")}
+	if len(q["limit"]) > 1 || len(q["after"]) > 1 {
+		return p, verification.ErrFormParamInvalid.WithLongMessage("limit and after may be given once each.")
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > account.MaxPageSize {
+			return p, verification.ErrFormParamInvalid.WithParam("limit").WithLongMessage("limit must be a number from 1 to " + strconv.Itoa(account.MaxPageSize) + ".")
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// revokeTokens answers DELETE /me/external_accounts/{id}/tokens: the
+// account's tokens are revoked at the provider and dropped; the account
+// stays, needing a reauthorization. 200 with the account.
+func (h *Handler) revokeTokens(w http.ResponseWriter, r *http.Request) {
+	if !h.sameOrigin(w, r) {
+		return
+	}
+	uid, ok := h.user(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	if err := h.svc.RevokeTokens(r.Context(), uid, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, err := h.svc.Get(r.Context(), uid, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeAccount(w, r, a)
 }

@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -46,8 +48,9 @@ func TestConnectVerifies(t *testing.T) {
 		if got := res.header.Get("Referrer-Policy"); got != "no-referrer" {
 			t.Errorf("Referrer-Policy %q", got)
 		}
-		if ck := cookieNamed(res, defaultCookieName); ck == nil || ck.MaxAge >= 0 {
-			t.Errorf("binding cookie not cleared after the verification: %+v", ck)
+		// The browser keeps its one binding for its other flows.
+		if ck := cookieNamed(res, defaultCookieName); ck == nil || ck.MaxAge <= 0 {
+			t.Errorf("binding cookie not kept after the verification: %+v", ck)
 		}
 
 		got := wantAccount(t, b.get(e.url("/me/external_accounts/"+a.ID)))
@@ -287,8 +290,8 @@ func TestHTTPSBindingCookie(t *testing.T) {
 		if res.status != http.StatusSeeOther {
 			t.Fatalf("callback: %d %s", res.status, res)
 		}
-		if ck := cookieNamed(res, "__Host-"+defaultCookieName); ck == nil || !ck.Secure || ck.Path != "/" || ck.MaxAge >= 0 {
-			t.Errorf("clearing cookie: %+v", ck)
+		if ck := cookieNamed(res, "__Host-"+defaultCookieName); ck == nil || !ck.Secure || ck.Path != "/" || ck.MaxAge <= 0 {
+			t.Errorf("renewed cookie: %+v", ck)
 		}
 		if !wantAccount(t, b.get(e.url("/me/external_accounts/"+a.ID))).Verified() {
 			t.Fatal("not verified over https")
@@ -334,5 +337,123 @@ func TestAccountLimit(t *testing.T) {
 		if err := json.Unmarshal(b.get(e.url("/me/external_accounts")).body, &list); err != nil || len(list) != envMaxPending {
 			t.Fatalf("accounts after the refused connect: %d, %v", len(list), err)
 		}
+	})
+}
+
+// Two flows in flight in one browser (two tabs) both complete, in either
+// order; the same callback in another browser does not (issue 10, item 4).
+func TestSeveralFlowsPerBrowser(t *testing.T) {
+	eachProvider(t, envConfig{}, func(t *testing.T, e *env) {
+		b := e.browser("alice")
+		first := b.connect(url.Values{"label": {"Work"}})
+		second := b.connect(url.Values{"label": {"Home"}})
+		bindings := 0
+		for _, ck := range b.jar.Cookies(mustParse(t, e.base)) {
+			if ck.Name == defaultCookieName {
+				bindings++
+			}
+		}
+		if bindings != 1 {
+			t.Fatalf("the browser holds %d binding cookies, want 1", bindings)
+		}
+		e.login("sub-2")
+		cb2 := b.authorize(second)
+		e.login("sub-1")
+		cb1 := b.authorize(first)
+		// Another browser of the same user cannot use them.
+		other := e.browser("alice")
+		wantError(t, other.get(cb2), http.StatusBadRequest, "oauth_callback_invalid", "")
+		// The flow that browser burned got a fresh attempt; the first one
+		// completes in this browser, newest first.
+		if res := b.get(cb1); res.status != http.StatusSeeOther {
+			t.Fatalf("first tab: %d %s", res.status, res)
+		}
+		if !wantAccount(t, b.get(e.url("/me/external_accounts/"+first.ID))).Verified() {
+			t.Fatal("the first tab's account is not verified")
+		}
+		retry := wantAccount(t, b.get(e.url("/me/external_accounts/"+second.ID)))
+		e.login("sub-2")
+		if res := b.get(b.authorize(retry)); res.status != http.StatusSeeOther {
+			t.Fatalf("second tab: %d %s", res.status, res)
+		}
+		if !wantAccount(t, b.get(e.url("/me/external_accounts/"+second.ID))).Verified() {
+			t.Fatal("the second tab's account is not verified")
+		}
+	})
+}
+
+func mustParse(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestListPages(t *testing.T) {
+	eachProvider(t, envConfig{}, func(t *testing.T, e *env) {
+		b := e.browser("alice")
+		var want []string
+		for range 5 {
+			want = append(want, b.connect(url.Values{}).ID)
+			e.clock.Advance(time.Millisecond)
+		}
+		var got []string
+		next := e.url("/me/external_accounts?limit=2")
+		for pages := 0; next != ""; pages++ {
+			if pages > 3 {
+				t.Fatal("pages do not end")
+			}
+			res := b.get(next)
+			var page []json.RawMessage
+			if err := json.Unmarshal(res.body, &page); err != nil || len(page) > 2 {
+				t.Fatalf("page %d: %s", pages, res)
+			}
+			for _, raw := range page {
+				var a account.ExternalAccount
+				if err := json.Unmarshal(raw, &a); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, a.ID)
+			}
+			next = ""
+			if link := res.header.Get("Link"); link != "" {
+				target, _, ok := strings.Cut(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+				if !ok {
+					t.Fatalf("Link = %q", link)
+				}
+				next = e.base + target
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("pages = %v, want %v", got, want)
+		}
+		// Without limit: everything, no Link.
+		res := b.get(e.url("/me/external_accounts"))
+		if res.header.Get("Link") != "" || strings.Count(string(res.body), `"object":"external_account"`) != 5 {
+			t.Fatalf("unpaged list: %s", res)
+		}
+		for _, bad := range []string{"limit=0", "limit=101", "limit=x", "after=nope", "limit=1&limit=2"} {
+			wantError(t, b.get(e.url("/me/external_accounts?"+bad)), http.StatusBadRequest, "form_param_invalid", "")
+		}
+	})
+}
+
+func TestRevokeTokensRoute(t *testing.T) {
+	eachProvider(t, envConfig{}, func(t *testing.T, e *env) {
+		b := e.browser("alice")
+		a := b.connect(url.Values{})
+		if res := b.get(b.authorize(a)); res.status != http.StatusSeeOther {
+			t.Fatalf("callback: %d %s", res.status, res)
+		}
+		res := b.do(req{method: http.MethodDelete, url: e.url("/me/external_accounts/" + a.ID + "/tokens")})
+		got := wantAccount(t, res)
+		if !got.Verified() || got.Verification.Error == nil || got.Verification.Error.Code != "external_account_missing_refresh_token" {
+			t.Fatalf("after revoking: %+v", got.Verification)
+		}
+		bob := e.browser("bob")
+		wantError(t, bob.do(req{method: http.MethodDelete, url: e.url("/me/external_accounts/" + a.ID + "/tokens")}), http.StatusNotFound, "external_account_not_found", "")
+		wantError(t, b.do(req{method: http.MethodDelete, url: e.url("/me/external_accounts/" + a.ID + "/tokens"), header: map[string]string{"Sec-Fetch-Site": "cross-site"}}), http.StatusForbidden, "origin_invalid", "")
 	})
 }
