@@ -8,18 +8,18 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/httpadapter"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/google"
 	"github.com/tetherauth/tether/store/sqlstore"
+	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 )
 
 func main() {
 	ctx := context.Background()
-	db, err := sqlstore.OpenSQLite("app.db") // the pure-Go SQLite driver, no cgo
+	db, err := sqlite.Open("app.db", sqlite.Options{}) // the pure-Go SQLite driver, no cgo
 	check(err)
 	store, err := sqlstore.New(db, sqlstore.Options{})
 	check(err)
@@ -39,11 +39,7 @@ func main() {
 	check(err)
 	mux := http.NewServeMux()
 	mux.Handle("/identity/", http.StripPrefix("/identity", api))
-	go func() { // expired flows are never used; this reclaims their rows
-		for range time.Tick(10 * time.Minute) {
-			_, _ = store.DeleteExpired(ctx)
-		}
-	}()
+	go svc.Run(ctx, 0) // sweeps expired flows and abandoned accounts every 5 minutes
 	log.Fatal(http.ListenAndServe(":8080", mux))
 }
 

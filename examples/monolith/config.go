@@ -44,7 +44,8 @@ type config struct {
 	GitHub credentials
 	OIDC   genericOIDC
 
-	// CleanupEvery is how often expired flows are deleted from a SQL store.
+	// CleanupEvery is how often the Service sweeps expired flows and
+	// abandoned accounts (account.Service.Run).
 	CleanupEvery time.Duration
 	// ShutdownTimeout bounds how long shutdown waits for requests in flight.
 	ShutdownTimeout time.Duration

@@ -73,9 +73,8 @@ func run(ctx context.Context, cfg config, ln net.Listener, log *slog.Logger) err
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	if a.stores.deleteExpired != nil {
-		wg.Go(func() { cleanExpired(ctx, a.stores.deleteExpired, cfg.CleanupEvery, log) })
-	}
+	// The Service's own sweep: expired flows and abandoned accounts.
+	wg.Go(func() { a.svc.Run(ctx, cfg.CleanupEvery) })
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("serving the Tether demo", "url", baseURL+"/", "listen", ln.Addr().String())
@@ -112,27 +111,4 @@ func reachableAddr(addr net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
-}
-
-// cleanExpired deletes expired flows now and every interval until ctx ends.
-// Expired flows are never used anyway; this only reclaims their rows.
-func cleanExpired(ctx context.Context, deleteExpired func(context.Context) (int, error), every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		n, err := deleteExpired(ctx)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Warn("deleting expired flows", "err", err)
-		case n > 0:
-			log.Info("deleted expired flows", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/store/sqlstore"
+	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 )
 
 // stores are the Service's stores and what the demo does with them.
@@ -21,19 +22,17 @@ type stores struct {
 	// describe names the backend for the log and the page, without a
 	// password.
 	describe string
-	// deleteExpired reclaims expired flows (SQL stores); nil when the
-	// backend expires them itself (Redis TTLs).
-	deleteExpired func(context.Context) (int, error)
-	close         func() error
+	close    func() error
 }
 
 // openStores opens the backend cfg names: the SQLite file cfg.DB, or the
 // PostgreSQL or Redis server of cfg.Store. SQL schemas are migrated (an
-// idempotent step, safe on every start). Redis needs a build with the tag
-// "redis" (store_redis.go).
+// idempotent step, safe on every start). PostgreSQL and Redis need builds
+// with the tags "postgres" (store_postgres.go) and "redis" (store_redis.go):
+// the default build links only SQLite.
 func openStores(ctx context.Context, cfg config) (*stores, error) {
 	if cfg.Store == "" {
-		db, err := sqlstore.OpenSQLite(cfg.DB)
+		db, err := sqlite.Open(cfg.DB, sqlite.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("opening SQLite %s: %w", cfg.DB, err)
 		}
@@ -46,11 +45,7 @@ func openStores(ctx context.Context, cfg config) (*stores, error) {
 	describe := u.Redacted()
 	switch strings.ToLower(u.Scheme) {
 	case "postgres", "postgresql":
-		db, err := sqlstore.OpenPostgres(cfg.Store)
-		if err != nil {
-			return nil, fmt.Errorf("-store %s: %w", describe, err)
-		}
-		return sqlStores(ctx, db, "PostgreSQL "+describe)
+		return openPostgres(ctx, cfg.Store, describe)
 	case "redis", "rediss", "unix":
 		return openRedis(ctx, cfg.Store, describe)
 	default:
@@ -70,5 +65,5 @@ func sqlStores(ctx context.Context, db *bun.DB, describe string) (*stores, error
 		_ = db.Close()
 		return nil, fmt.Errorf("%s: %w", describe, err)
 	}
-	return &stores{accounts: s, flows: s, describe: describe, deleteExpired: s.DeleteExpired, close: db.Close}, nil
+	return &stores{accounts: s, flows: s, describe: describe, close: db.Close}, nil
 }

@@ -15,11 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/store/sqlstore"
+	"github.com/tetherauth/tether/store/sqlstore/postgres"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -50,7 +52,7 @@ func benchDB(b *testing.B, backend string, n int) *bun.DB {
 	case "SQLite":
 		path := filepath.Join(os.TempDir(), fmt.Sprintf("tether-sqlstore-bench-%s-%d.db", sqlstore.MigrationsDigest(), n))
 		var err error
-		if db, err = sqlstore.OpenSQLite(path); err != nil {
+		if db, err = sqlite.Open(path, sqlite.Options{}); err != nil {
 			b.Fatal(err)
 		}
 		if !seeded(ctx, db, n) {
@@ -58,7 +60,7 @@ func benchDB(b *testing.B, backend string, n int) *bun.DB {
 			for _, suffix := range []string{"", "-wal", "-shm"} {
 				os.Remove(path + suffix)
 			}
-			if db, err = sqlstore.OpenSQLite(path); err != nil {
+			if db, err = sqlite.Open(path, sqlite.Options{}); err != nil {
 				b.Fatal(err)
 			}
 			seed(b, db, n)
@@ -67,7 +69,7 @@ func benchDB(b *testing.B, backend string, n int) *bun.DB {
 		dsn := postgresDSN(b)
 		schema := fmt.Sprintf("tether_bench_%s_%d", sqlstore.MigrationsDigest(), n)
 		var err error
-		if db, err = sqlstore.OpenPostgres(withSearchPath(dsn, schema)); err != nil {
+		if db, err = postgres.Open(withSearchPath(dsn, schema)); err != nil {
 			b.Fatal(err)
 		}
 		if !seeded(ctx, db, n) {
@@ -219,7 +221,7 @@ func BenchmarkSQLiteWriterPolicy(b *testing.B) {
 			var db *bun.DB
 			if p.params == nil {
 				var err error
-				if db, err = sqlstore.OpenSQLite(path); err != nil {
+				if db, err = sqlite.Open(path, sqlite.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			} else {

@@ -5,9 +5,16 @@
 // machine. A *Store implements account.AccountStore, account.TokenStore and
 // account.FlowStore, and passes store/storetest on both databases.
 //
+// This package links no database driver: opening a database, its driver
+// and its settings live in one package per database, store/sqlstore/sqlite
+// and store/sqlstore/postgres, so a binary links only the driver it uses.
+// Driver errors are read by the codes their databases define (SQLite's
+// extended result codes, PostgreSQL's SQLSTATE) through the methods of the
+// drivers' error types.
+//
 // # Use
 //
-//	db, err := sqlstore.OpenSQLite("tether.db") // or sqlstore.OpenPostgres(dsn)
+//	db, err := sqlite.Open("tether.db", sqlite.Options{}) // or postgres.Open(dsn)
 //	if err != nil { ... }
 //	defer db.Close()
 //	store, err := sqlstore.New(db, sqlstore.Options{})
@@ -15,10 +22,11 @@
 //	if err := store.Migrate(ctx); err != nil { ... } // explicit, idempotent
 //	svc, err := account.New(account.Config{Accounts: store, Flows: store, ...})
 //
-// and, from the host's own ticker, store.DeleteExpired(ctx) now and then:
-// nothing in this package starts a goroutine. New also accepts a *bun.DB
-// the host built itself (sqlitedialect or pgdialect); the Store never
-// closes it.
+// The Service's sweep (account.Service.Run) calls DeleteExpired and
+// DeleteAbandoned: nothing in this package starts a goroutine. New also
+// accepts a *bun.DB the host built itself (sqlitedialect or pgdialect);
+// the Store never closes it. On PostgreSQL, standard_conforming_strings
+// must be on (ErrUnsafeStrings says why; postgres.Open sets it).
 //
 // # Schema
 //
@@ -59,13 +67,14 @@
 //     the token upsert share one transaction. DeleteAccount removes the
 //     account and its tokens in one transaction. SwapTokens is its own
 //     compare-and-swap on the token version.
-//   - Constraint violations are recognized by driver error codes (SQLite's
-//     extended result codes; PostgreSQL's SQLSTATE 23505 with the
-//     constraint name), never by message text.
+//   - Constraint violations are recognized by error codes (SQLite's
+//     extended result codes; PostgreSQL's SQLSTATE 23505, with the account
+//     id looked up to tell a duplicate id from a taken identity), never by
+//     message text.
 //
 // # SQLite
 //
-// OpenSQLite opens the file in WAL mode with synchronous=NORMAL,
+// sqlite.Open opens the file in WAL mode with synchronous=NORMAL,
 // foreign_keys=ON and a busy timeout, through two pools: a single writing
 // connection (BEGIN IMMEDIATE) that every write and transaction queues for
 // in Go, and a pool of read-only connections for bun's SELECTs. SQLite

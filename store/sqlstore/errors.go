@@ -3,11 +3,34 @@ package sqlstore
 import (
 	"errors"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/tetherauth/tether/verification"
+)
+
+// The store links no database driver: it reads driver errors by the codes
+// their databases define, through the methods the drivers' error types
+// have. PostgreSQL errors (pgx's *pgconn.PgError) have SQLState(); SQLite
+// errors (modernc's *sqlite.Error) have Code(), SQLite's extended result
+// code. Messages are never matched.
+type (
+	sqlStater   interface{ SQLState() string }
+	sqliteCoder interface{ Code() int }
+)
+
+// SQLite result codes (https://www.sqlite.org/rescode.html).
+const (
+	sqliteError            = 1
+	sqliteTooBig           = 18
+	sqliteConstraint       = 19
+	sqliteMismatch         = 20
+	sqliteMisuse           = 21
+	sqliteAuth             = 23
+	sqliteFormat           = 24
+	sqliteRange            = 25
+	sqliteConstraintFK     = 787  // SQLITE_CONSTRAINT_FOREIGNKEY
+	sqliteConstraintPK     = 1555 // SQLITE_CONSTRAINT_PRIMARYKEY
+	sqliteConstraintUnique = 2067 // SQLITE_CONSTRAINT_UNIQUE
+	pgUniqueViolation      = "23505"
+	pgForeignKeyViolation  = "23503"
 )
 
 // violation is the kind of integrity constraint a write broke.
@@ -20,37 +43,37 @@ const (
 	// identityViolation: the (provider, provider_user_id) index refused a
 	// second owner.
 	identityViolation
+	// uniqueViolation: a unique constraint refused the row, and the driver
+	// does not say which (PostgreSQL: the constraint name is a field of
+	// pgx's error type, which this package does not link); the caller
+	// finds out.
+	uniqueViolation
 	// foreignKeyViolation: tokens for an account that does not exist.
 	foreignKeyViolation
 )
 
-// constraintViolation says which constraint err reports, by the drivers'
-// error codes (SQLite extended result codes, PostgreSQL SQLSTATE and
-// constraint name), never by matching messages. On SQLite the identity
-// index is the only UNIQUE index that is not a primary key, so the code is
-// enough.
+// constraintViolation says which constraint err reports. On SQLite the
+// identity index is the only UNIQUE index that is not a primary key, so the
+// extended code is enough.
 func constraintViolation(err error) violation {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return primaryKeyViolation
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-			return identityViolation
-		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+	var ps sqlStater
+	if errors.As(err, &ps) {
+		switch ps.SQLState() {
+		case pgUniqueViolation:
+			return uniqueViolation
+		case pgForeignKeyViolation:
 			return foreignKeyViolation
 		}
 		return noViolation
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case "23505": // unique_violation
-			if pe.ConstraintName == identityIndex {
-				return identityViolation
-			}
+	var sc sqliteCoder
+	if errors.As(err, &sc) {
+		switch sc.Code() {
+		case sqliteConstraintPK:
 			return primaryKeyViolation
-		case "23503": // foreign_key_violation
+		case sqliteConstraintUnique:
+			return identityViolation
+		case sqliteConstraintFK:
 			return foreignKeyViolation
 		}
 	}
@@ -76,23 +99,22 @@ func storeError(err error) error {
 	if errors.As(err, &ve) {
 		return err
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_ERROR, sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH,
-			sqlite3.SQLITE_RANGE, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_MISUSE,
-			sqlite3.SQLITE_AUTH, sqlite3.SQLITE_FORMAT:
-			return verification.ErrInternal.Wrap(err)
-		}
-		return verification.ErrStoreUnavailable.Wrap(err)
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch pe.Code[:min(2, len(pe.Code))] {
+	var ps sqlStater
+	if errors.As(err, &ps) {
+		code := ps.SQLState()
+		switch code[:min(2, len(code))] {
 		case "22", "23", "42", "0A", "2B", "44": // data, integrity, syntax/access, unsupported
 			return verification.ErrInternal.Wrap(err)
 		case "40": // serialization_failure, deadlock_detected
 			return verification.ErrConflict.Wrap(err)
+		}
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	var sc sqliteCoder
+	if errors.As(err, &sc) {
+		switch sc.Code() & 0xff {
+		case sqliteError, sqliteConstraint, sqliteMismatch, sqliteRange, sqliteTooBig, sqliteMisuse, sqliteAuth, sqliteFormat:
+			return verification.ErrInternal.Wrap(err)
 		}
 		return verification.ErrStoreUnavailable.Wrap(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 
@@ -17,74 +18,8 @@ import (
 	"github.com/tetherauth/tether/verification"
 )
 
-// The embedded default: a SQLite file, migrated at start-up, used as every
-// store of the account Service.
-func ExampleOpenSQLite() {
-	dir, err := os.MkdirTemp("", "tether-example")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-
-	db, err := sqlstore.OpenSQLite(filepath.Join(dir, "tether.db"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	store, err := sqlstore.New(db, sqlstore.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := store.Migrate(ctx); err != nil {
-		log.Fatal(err)
-	}
-	// account.New(account.Config{Accounts: store, Flows: store, ...})
-
-	google := verification.MustParseStrategy("oauth_google")
-	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	a := &account.ExternalAccount{
-		ID: "eac_example", UserID: "user_42", IdentificationID: "idn_example",
-		Provider: google, ProviderUserID: "1234567890",
-		Verification: verification.Verification{Status: verification.StatusVerified, Strategy: google, Attempts: 1},
-		CreatedAt:    now, UpdatedAt: now,
-	}
-	if err := store.CreateAccount(ctx, a); err != nil {
-		log.Fatal(err)
-	}
-	got, err := store.FindAccountByIdentity(ctx, google, "1234567890")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(got.ID, got.UserID, got.Verification.Status, got.Version)
-
-	again := *a
-	again.ID, again.Version = "eac_other", 0
-	fmt.Println(store.CreateAccount(ctx, &again))
-	// Output:
-	// eac_example user_42 verified 1
-	// external_account_exists: This account is already connected to another user. Sign in as that user, or connect another account.
-}
-
-// PostgreSQL: a DSN, with search_path to keep Tether's tables in a schema
-// of their own (created beforehand).
-func ExampleOpenPostgres() {
-	db, err := sqlstore.OpenPostgres("postgres://tether:secret@db.internal:5432/app?sslmode=verify-full&search_path=tether")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	store, err := sqlstore.New(db, sqlstore.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := store.Migrate(context.Background()); err != nil {
-		log.Fatal(err) // store_unavailable while the server is down
-	}
-}
-
 // A host that already has a *bun.DB passes it to New. For SQLite, open it
-// as OpenSQLite does: WAL, a busy timeout and one writing connection.
+// as sqlite.Open does: WAL, a busy timeout and one writing connection.
 func ExampleNew() {
 	dir, err := os.MkdirTemp("", "tether-example")
 	if err != nil {
@@ -116,7 +51,7 @@ func ExampleStore_DeleteExpired() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	db, err := sqlstore.OpenSQLite(filepath.Join(dir, "tether.db"))
+	db, err := sqlite.Open(filepath.Join(dir, "tether.db"), sqlite.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

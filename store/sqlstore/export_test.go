@@ -2,12 +2,9 @@ package sqlstore
 
 import (
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"io/fs"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/verification"
@@ -48,12 +45,6 @@ func (s *Store) QueriesForExplain(id, userID string, provider verification.Strat
 		QueryListUserStatus: s.selectAccounts(s.db, &as, account.Query{UserID: userID, Status: verification.StatusVerified, Limit: 51}).String(),
 		QueryAbandoned:      abandoned(s.db.NewSelect().Model((*accountRow)(nil)).Column("id"), time.Now()).Limit(500).String(),
 	}
-}
-
-// OpenSQLiteWith is OpenSQLite with open in place of sql.Open("sqlite", dsn)
-// for both of its pools.
-func OpenSQLiteWith(path string, open func(dsn string) (*sql.DB, error)) (*bun.DB, error) {
-	return openSQLite(path, open)
 }
 
 // MigrationsDigest is a short hash of the embedded migrations: benchmark

@@ -17,14 +17,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 	"github.com/uptrace/bun"
-	"modernc.org/sqlite"
+	modernc "modernc.org/sqlite"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/store/sqlstore"
+	"github.com/tetherauth/tether/store/sqlstore/postgres"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -296,16 +298,16 @@ func (h *faultHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 func openFaultySQLite(t *testing.T) *faultDB {
 	path := filepath.Join(t.TempDir(), "fault.db")
 	sw := &faultSwitch{conns: map[*faultConn]struct{}{}}
-	db, err := sqlstore.OpenSQLiteWith(path, func(dsn string) (*sql.DB, error) {
+	db, err := sqlite.Open(path, sqlite.Options{OpenDB: func(dsn string) (*sql.DB, error) {
 		return sql.OpenDB(&faultConnector{dsn: dsn, sw: sw}), nil
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	migrate(t, db)
 	return &faultDB{db: db, down: sw.down, up: sw.up, reopen: func(t *testing.T) *bun.DB {
-		db, err := sqlstore.OpenSQLite(path)
+		db, err := sqlite.Open(path, sqlite.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,7 +369,7 @@ func (c *faultConnector) Connect(context.Context) (driver.Conn, error) {
 	if c.sw.isDown {
 		return nil, errRefused
 	}
-	base, err := (&sqlite.Driver{}).Open(c.dsn)
+	base, err := (&modernc.Driver{}).Open(c.dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +378,7 @@ func (c *faultConnector) Connect(context.Context) (driver.Conn, error) {
 	return fc, nil
 }
 
-func (c *faultConnector) Driver() driver.Driver { return &sqlite.Driver{} }
+func (c *faultConnector) Driver() driver.Driver { return &modernc.Driver{} }
 
 // faultConn forwards to a SQLite connection until it is cut: then the
 // connection is closed (SQLite rolls back its open transaction) and every
@@ -493,7 +495,7 @@ func openFaultyPostgres(t *testing.T) *faultDB {
 	}
 	proxy := newTCPProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
 	schema := "tether_test_" + randomHex(6)
-	admin, err := sqlstore.OpenPostgres(dsn)
+	admin, err := postgres.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +506,7 @@ func openFaultyPostgres(t *testing.T) *faultDB {
 	t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
 	proxied := withSearchPath(withAddress(dsn, proxy.addr()), schema)
 	open := func(t *testing.T) *bun.DB {
-		db, err := sqlstore.OpenPostgres(proxied)
+		db, err := postgres.Open(proxied)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,7 @@ import (
 // same key is replaced in the same statement (ON CONFLICT … DO UPDATE …
 // WHERE expires_at <= now), as if DeleteExpired had run first.
 func (s *Store) SaveFlow(ctx context.Context, f *account.Flow) error {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return err
 	}
 	row, err := toFlowRow(f)
@@ -54,7 +54,7 @@ func (s *Store) takeFlow(db bun.IDB, row *flowRow, stateHash string) *bun.Delete
 // TakeFlow implements account.FlowStore with DELETE … RETURNING. An expired
 // flow stays in the table, unreturnable, until DeleteExpired removes it.
 func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
 	row := new(flowRow)
@@ -74,7 +74,7 @@ func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, 
 // GetFlow implements account.FlowStore: one SELECT by the primary key,
 // with the expiry in the WHERE.
 func (s *Store) GetFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
 	row := new(flowRow)
@@ -108,7 +108,7 @@ const deleteExpiredBatch = 1000
 func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		if err := live(ctx); err != nil {
+		if err := s.ready(ctx); err != nil {
 			return total, err
 		}
 		now := dbTime(s.now())

@@ -15,6 +15,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/tetherauth/tether/store/sqlstore"
+	"github.com/tetherauth/tether/store/sqlstore/postgres"
+	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 )
 
 // postgresDSNVar names the variable that enables the PostgreSQL tests.
@@ -58,7 +60,7 @@ var backends = []backend{
 // openSQLite opens a fresh SQLite file in t's temporary directory.
 func openSQLite(t testing.TB) *bun.DB {
 	t.Helper()
-	db, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "tether.db"))
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "tether.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func openPostgres(t testing.TB) *bun.DB {
 	t.Helper()
 	dsn := postgresDSN(t)
 	schema := "tether_test_" + randomHex(6)
-	admin, err := sqlstore.OpenPostgres(dsn)
+	admin, err := postgres.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ func openPostgres(t testing.TB) *bun.DB {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	db, err := sqlstore.OpenPostgres(withSearchPath(dsn, schema))
+	db, err := postgres.Open(withSearchPath(dsn, schema))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,6 +119,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return storeError(err)
 	}
 	defer conn.Close()
+	if !s.sqlite {
+		var setting string
+		if err := conn.QueryRowContext(ctx, "SHOW standard_conforming_strings").Scan(&setting); err != nil {
+			return storeError(err)
+		}
+		if setting != "on" {
+			return ErrUnsafeStrings
+		}
+	}
 	if err := s.migrate(ctx, conn, migs); err != nil {
 		if errors.Is(err, errSchemaTooNew) {
 			return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -31,6 +32,9 @@ type Store struct {
 	db     *bun.DB
 	sqlite bool
 	now    func() time.Time
+	// safe is set once a PostgreSQL server said standard_conforming_strings
+	// is on (always true on SQLite).
+	safe atomic.Bool
 }
 
 var (
@@ -43,8 +47,8 @@ var (
 // modernc.org/sqlite driver) or pgdialect (with pgx's stdlib driver). It
 // does no I/O: call Migrate before the first use.
 //
-// For SQLite, open db with OpenSQLite, or configure it as OpenSQLite
-// documents (WAL, a busy timeout, one writing connection). Several writing
+// For SQLite, open db with sqlite.Open (store/sqlstore/sqlite), or
+// configure it as sqlite.Open documents (WAL, a busy timeout, one writing connection). Several writing
 // connections without a busy timeout fail with "database is locked" under
 // concurrent writes; with one, they poll SQLite's lock and their latency
 // tail grows to seconds (BENCHMARKS.md measures both).
@@ -63,7 +67,42 @@ func New(db *bun.DB, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.safe.Store(s.sqlite)
 	return s, nil
+}
+
+// ErrUnsafeStrings is returned by Migrate and every method of a Store on a
+// PostgreSQL connection where standard_conforming_strings is off.
+//
+// bun writes values into the SQL text and escapes a quote by doubling it;
+// with standard_conforming_strings off, PostgreSQL also reads a backslash
+// in a literal as an escape, so a value ending in a backslash would close
+// the literal early: SQL injection through any string a user controls (a
+// label, a profile name). store/sqlstore/postgres.Open sets the parameter
+// on every connection; a host that opens its own *bun.DB must leave it on
+// (the default since PostgreSQL 9.1) in the server, database, role and DSN.
+// The Store checks once, on its first use; it cannot see a connection that
+// turns the setting off later with SET.
+var ErrUnsafeStrings = errors.New("sqlstore: PostgreSQL standard_conforming_strings is off: bun's quoting is not safe without it; turn it on (or open the database with store/sqlstore/postgres.Open)")
+
+// ready fails a call that must not run: its context ended, or the
+// PostgreSQL connection does not read string literals safely.
+func (s *Store) ready(ctx context.Context) error {
+	if err := live(ctx); err != nil {
+		return err
+	}
+	if s.safe.Load() {
+		return nil
+	}
+	var setting string
+	if err := s.db.QueryRowContext(ctx, "SHOW standard_conforming_strings").Scan(&setting); err != nil {
+		return storeError(err)
+	}
+	if setting != "on" {
+		return verification.ErrInternal.WithLongMessage("The database connection is not safe to use: standard_conforming_strings is off.").Wrap(ErrUnsafeStrings)
+	}
+	s.safe.Store(true)
+	return nil
 }
 
 // inTx runs fn in a transaction, rolled back when fn fails.
@@ -89,7 +128,7 @@ func decodeError(err error) error {
 // CreateAccount implements account.AccountStore. A second account for an
 // identity is refused by the unique index, whatever the concurrency.
 func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) error {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return err
 	}
 	if a.Version != 0 {
@@ -101,7 +140,21 @@ func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) e
 	}
 	row.Version = 1
 	if _, err := s.db.NewInsert().Model(row).Exec(ctx); err != nil {
-		switch constraintViolation(err) {
+		v := constraintViolation(err)
+		if v == uniqueViolation {
+			// PostgreSQL: the id or the identity? The row with this id
+			// tells.
+			exists, xerr := s.db.NewSelect().Model((*accountRow)(nil)).Where("id = ?", a.ID).Exists(ctx)
+			switch {
+			case xerr != nil:
+				return storeError(xerr)
+			case exists:
+				v = primaryKeyViolation
+			default:
+				v = identityViolation
+			}
+		}
+		switch v {
 		case identityViolation:
 			return verification.ErrExternalAccountExists.Wrap(err)
 		case primaryKeyViolation:
@@ -169,7 +222,7 @@ func scanAccount(ctx context.Context, q *bun.SelectQuery, row *accountRow) (*acc
 
 // GetAccount implements account.AccountStore.
 func (s *Store) GetAccount(ctx context.Context, id string) (*account.ExternalAccount, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
 	row := new(accountRow)
@@ -178,7 +231,7 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*account.ExternalAcc
 
 // ListAccounts implements account.AccountStore.
 func (s *Store) ListAccounts(ctx context.Context, q account.Query) ([]*account.ExternalAccount, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
 	var rows []accountRow
@@ -199,7 +252,7 @@ func (s *Store) ListAccounts(ctx context.Context, q account.Query) ([]*account.E
 // FindAccountByIdentity implements account.AccountStore. An empty
 // providerUserID is never an identity and is not looked up.
 func (s *Store) FindAccountByIdentity(ctx context.Context, provider verification.Strategy, providerUserID string) (*account.ExternalAccount, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
 	if providerUserID == "" {
@@ -221,7 +274,7 @@ func (s *Store) FindAccountByIdentity(ctx context.Context, provider verification
 // the statement and the token upsert run in one transaction. When no row
 // matched, the current row says why: not found, or conflict.
 func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, tokens *account.SealedTokens) error {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return err
 	}
 	if tokens != nil && tokens.AccountID != a.ID {
@@ -242,7 +295,9 @@ func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, t
 			Where("(provider_user_id IS NULL OR (provider = ? AND provider_user_id = ?))", row.Provider, row.ProviderUserID).
 			Exec(ctx)
 		if err != nil {
-			if constraintViolation(err) == identityViolation {
+			// The identity index is the one unique constraint an UPDATE
+			// of an account can break.
+			if v := constraintViolation(err); v == identityViolation || v == uniqueViolation {
 				return verification.ErrExternalAccountExists.Wrap(err)
 			}
 			return err
@@ -297,7 +352,7 @@ func (s *Store) whyNotUpdated(ctx context.Context, db bun.IDB, a *account.Extern
 // The account row is deleted first, the order UpdateAccount locks rows in,
 // so that the two never deadlock on PostgreSQL.
 func (s *Store) DeleteAccount(ctx context.Context, id string) error {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return err
 	}
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -323,7 +378,7 @@ func abandoned(q *bun.SelectQuery, before time.Time) *bun.SelectQuery {
 // account an UpdateAccount gave an identity in the meantime is not
 // deleted, then the tokens of the accounts it deleted.
 func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int) (int, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return 0, err
 	}
 	if limit <= 0 {

@@ -12,13 +12,16 @@ import (
 	"testing"
 	"time"
 
+	modernc "modernc.org/sqlite"
+
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
-	"modernc.org/sqlite"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/store/sqlstore"
+	"github.com/tetherauth/tether/store/sqlstore/postgres"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -58,7 +61,7 @@ func TestMigrateConcurrently(t *testing.T) {
 		open func(t testing.TB) *bun.DB
 	}{
 		{"SQLite", func(t testing.TB) *bun.DB {
-			db, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "m.db"))
+			db, err := sqlite.Open(filepath.Join(t.TempDir(), "m.db"), sqlite.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +70,7 @@ func TestMigrateConcurrently(t *testing.T) {
 		}},
 		{"PostgreSQL", func(t testing.TB) *bun.DB {
 			dsn := postgresDSN(t)
-			admin, err := sqlstore.OpenPostgres(dsn)
+			admin, err := postgres.Open(dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +80,7 @@ func TestMigrateConcurrently(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-			db, err := sqlstore.OpenPostgres(withSearchPath(dsn, schema))
+			db, err := postgres.Open(withSearchPath(dsn, schema))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,7 +116,7 @@ func TestMigrateRefusesANewerSchema(t *testing.T) {
 }
 
 func TestWithoutMigrateIsInternalError(t *testing.T) {
-	db, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "empty.db"))
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "empty.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +133,7 @@ func TestOpenSQLiteSettings(t *testing.T) {
 		"journal_mode": "wal",
 		"synchronous":  "1", // NORMAL
 		"foreign_keys": "1",
-		"busy_timeout": fmt.Sprint(sqlstore.SQLiteBusyTimeout.Milliseconds()),
+		"busy_timeout": fmt.Sprint(sqlite.BusyTimeout.Milliseconds()),
 	} {
 		var got string
 		if err := db.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil {
@@ -148,7 +151,7 @@ func TestOpenSQLiteSettings(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(odd), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	oddDB, err := sqlstore.OpenSQLite(odd)
+	oddDB, err := sqlite.Open(odd, sqlite.Options{})
 	if err != nil {
 		t.Fatalf("OpenSQLite(%q): %v", odd, err)
 	}
@@ -158,7 +161,7 @@ func TestOpenSQLiteSettings(t *testing.T) {
 		t.Fatalf("the database is not at %q: %v", odd, err)
 	}
 	for _, path := range []string{"", ":memory:", "file:x.db?mode=memory"} {
-		if db, err := sqlstore.OpenSQLite(path); err == nil {
+		if db, err := sqlite.Open(path, sqlite.Options{}); err == nil {
 			db.Close()
 			t.Errorf("OpenSQLite(%q) accepted", path)
 		}
@@ -198,7 +201,7 @@ func TestErrorsWrapDriverErrors(t *testing.T) {
 			if !errors.Is(err, verification.ErrExternalAccountExists) {
 				t.Fatalf("duplicate identity: %v", err)
 			}
-			var se *sqlite.Error
+			var se *modernc.Error
 			var pe *pgconn.PgError
 			if !errors.As(err, &se) && !errors.As(err, &pe) {
 				t.Fatalf("duplicate identity error does not wrap the driver's: %#v", err)
@@ -225,7 +228,7 @@ func TestPostgresUnreachable(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	db, err := sqlstore.OpenPostgres("postgres://tether@" + addr + "/tether?sslmode=disable&connect_timeout=2")
+	db, err := postgres.Open("postgres://tether@" + addr + "/tether?sslmode=disable&connect_timeout=2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +243,7 @@ func TestPostgresUnreachable(t *testing.T) {
 }
 
 func TestOpenPostgresRejectsABadDSN(t *testing.T) {
-	_, err := sqlstore.OpenPostgres("postgres://user:s3cret@host:notaport/db")
+	_, err := postgres.Open("postgres://user:s3cret@host:notaport/db")
 	if err == nil {
 		t.Fatal("accepted")
 	}

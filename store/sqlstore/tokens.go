@@ -14,7 +14,7 @@ import (
 
 // GetTokens implements account.TokenStore.
 func (s *Store) GetTokens(ctx context.Context, accountID string) (*account.SealedTokens, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
 	var row tokenRow
@@ -32,7 +32,7 @@ func (s *Store) GetTokens(ctx context.Context, accountID string) (*account.Seale
 // UPDATE … WHERE account_id = ? AND version = ?. When nothing was written,
 // the account's existence tells not found from conflict.
 func (s *Store) SwapTokens(ctx context.Context, t *account.SealedTokens) error {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return err
 	}
 	row := s.tokenRow(t)
@@ -108,7 +108,7 @@ func (s *Store) putTokens(ctx context.Context, db bun.IDB, t *account.SealedToke
 // LeaseTokens implements account.TokenStore with one conditional UPDATE of
 // the token row: of concurrent callers, the row lock lets one through.
 func (s *Store) LeaseTokens(ctx context.Context, accountID, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return false, err
 	}
 	res, err := s.db.NewUpdate().Model((*tokenRow)(nil)).
@@ -141,7 +141,7 @@ func (s *Store) LeaseTokens(ctx context.Context, accountID, holder string, now t
 // ReleaseTokens implements account.TokenStore: it clears the lease only
 // when holder holds it.
 func (s *Store) ReleaseTokens(ctx context.Context, accountID, holder string) error {
-	if err := live(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return err
 	}
 	_, err := s.db.NewUpdate().Model((*tokenRow)(nil)).

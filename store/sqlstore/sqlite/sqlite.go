@@ -1,28 +1,59 @@
-package sqlstore
+// Package sqlite opens Tether's SQLite database: the pure-Go
+// modernc.org/sqlite driver (no cgo), configured for a server. It is the
+// one package of the SQL store that links the SQLite driver; the store
+// itself, store/sqlstore, links none.
+//
+//	db, err := sqlite.Open("tether.db", sqlite.Options{})
+//	if err != nil { ... }
+//	defer db.Close()
+//	store, err := sqlstore.New(db, sqlstore.Options{})
+//	if err := store.Migrate(ctx); err != nil { ... }
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
-// SQLiteBusyTimeout is how long a SQLite connection waits for a lock held
+// Options configure Open. The zero value is the default.
+type Options struct {
+	// OpenDB opens a database/sql pool for a DSN. Default:
+	// sql.Open("sqlite", dsn). A host wraps it to instrument the driver
+	// (tracing, metrics); tests wrap it to inject faults.
+	OpenDB func(dsn string) (*sql.DB, error)
+}
+
+// createPrivate creates the database file, empty and readable by its owner
+// only (0600), when it does not exist: it holds users' sealed tokens and
+// profiles. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	return f.Close()
+}
+
+// BusyTimeout is how long a SQLite connection waits for a lock held
 // by another process before it fails with SQLITE_BUSY. Within one process
-// OpenSQLite's single writer never waits on SQLite's lock.
-const SQLiteBusyTimeout = 10 * time.Second
+// Open's single writer never waits on SQLite's lock.
+const BusyTimeout = 10 * time.Second
 
 // sqliteWriterParams configure the one writing connection:
 //   - WAL: readers never block the writer nor the writer readers;
@@ -33,7 +64,7 @@ const SQLiteBusyTimeout = 10 * time.Second
 //     transaction never fails to upgrade a read lock (SQLITE_BUSY that
 //     busy_timeout cannot retry) when another process writes too.
 var sqliteWriterParams = url.Values{
-	"_busy_timeout": {fmt.Sprint(SQLiteBusyTimeout.Milliseconds())},
+	"_busy_timeout": {fmt.Sprint(BusyTimeout.Milliseconds())},
 	"_journal_mode": {"WAL"},
 	"_synchronous":  {"NORMAL"},
 	"_foreign_keys": {"1"},
@@ -44,17 +75,17 @@ var sqliteWriterParams = url.Values{
 // write (query_only) so that a write routed to them by mistake fails loudly
 // instead of contending for the lock.
 var sqliteReaderParams = url.Values{
-	"_busy_timeout": {fmt.Sprint(SQLiteBusyTimeout.Milliseconds())},
+	"_busy_timeout": {fmt.Sprint(BusyTimeout.Milliseconds())},
 	"_foreign_keys": {"1"},
 	"_query_only":   {"1"},
 }
 
-// OpenSQLite opens (creating it if needed) the SQLite database file at path
+// Open opens (creating it if needed, readable by its owner only) the SQLite database file at path
 // with the modernc.org/sqlite driver (pure Go, no cgo), configured to be
 // used by a server:
 //
 //   - journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON, busy_timeout
-//     of SQLiteBusyTimeout on every connection;
+//     of BusyTimeout on every connection;
 //   - one writer: the returned DB's own *sql.DB has a single connection,
 //     and every write and transaction (and every query that is not a bun
 //     SELECT) runs on it, with BEGIN IMMEDIATE. Writers queue in Go, on
@@ -68,21 +99,22 @@ var sqliteReaderParams = url.Values{
 // Close the returned DB to close both pools. path must name a file: an
 // in-memory database would be one per connection (use store/memstore).
 //
-// OpenSQLite opens the file and switches it to WAL; it starts no goroutine
+// Open opens the file and switches it to WAL; it starts no goroutine
 // of its own (database/sql runs one per pool until Close).
-func OpenSQLite(path string) (*bun.DB, error) {
-	return openSQLite(path, func(dsn string) (*sql.DB, error) { return sql.Open("sqlite", dsn) })
-}
-
-// openSQLite is OpenSQLite with the function that opens a pool for a DSN,
-// which tests replace to put a fault-injecting driver underneath.
-func openSQLite(path string, open func(dsn string) (*sql.DB, error)) (*bun.DB, error) {
+func Open(path string, opts Options) (*bun.DB, error) {
+	open := opts.OpenDB
+	if open == nil {
+		open = func(dsn string) (*sql.DB, error) { return sql.Open("sqlite", dsn) }
+	}
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("sqlstore: OpenSQLite needs a file path, not %q", path)
+		return nil, fmt.Errorf("sqlite: Open needs a file path, not %q", path)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: %w", err)
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := createPrivate(abs); err != nil {
+		return nil, err
 	}
 	writer, err := openSQLitePool(open, abs, sqliteWriterParams, 1)
 	if err != nil {
@@ -93,11 +125,11 @@ func openSQLite(path string, open func(dsn string) (*sql.DB, error)) (*bun.DB, e
 	var mode string
 	if err := writer.QueryRowContext(context.Background(), "PRAGMA journal_mode").Scan(&mode); err != nil {
 		writer.Close()
-		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		writer.Close()
-		return nil, fmt.Errorf("sqlstore: %s: journal_mode is %q, WAL is required (is it on a network file system?)", path, mode)
+		return nil, fmt.Errorf("sqlite: %s: journal_mode is %q, WAL is required (is it on a network file system?)", path, mode)
 	}
 	readers := max(4, runtime.GOMAXPROCS(0))
 	reader, err := openSQLitePool(open, abs, sqliteReaderParams, readers)
@@ -117,7 +149,7 @@ func openSQLitePool(open func(string) (*sql.DB, error), path string, params url.
 	}
 	db, err := open(u.String())
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: %w", err)
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
@@ -139,31 +171,3 @@ func (r readResolver) ResolveConn(_ context.Context, q bun.Query) bun.IConn {
 }
 
 func (r readResolver) Close() error { return r.reader.Close() }
-
-// OpenPostgres returns a bun DB on PostgreSQL through pgx's database/sql
-// driver, for a DSN in any form pgx.ParseConfig accepts
-// ("postgres://user:pass@host:5432/db?sslmode=verify-full&search_path=tether").
-// It does no I/O: a server that is down shows at the first query.
-//
-// Unless the DSN sets default_query_exec_mode, queries run in pgx's "exec"
-// mode: bun formats its arguments into the SQL text, so pgx's default of
-// preparing and caching a statement per distinct text would cost a round
-// trip and a server-side statement for every query. The pool allows
-// max(10, 4×GOMAXPROCS) connections; tune it on the returned DB's *sql.DB.
-func OpenPostgres(dsn string) (*bun.DB, error) {
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		// pgx's message quotes the DSN with the password redacted only on
-		// a best-effort basis: say what failed without it.
-		return nil, errors.New("sqlstore: the PostgreSQL DSN does not parse")
-	}
-	if !strings.Contains(dsn, "default_query_exec_mode") {
-		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
-	}
-	sqldb := stdlib.OpenDB(*cfg)
-	n := max(10, 4*runtime.GOMAXPROCS(0))
-	sqldb.SetMaxOpenConns(n)
-	sqldb.SetMaxIdleConns(n)
-	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return bun.NewDB(sqldb, pgdialect.New()), nil
-}
