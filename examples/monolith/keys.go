@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -55,18 +56,29 @@ func loadKeyring(cfg config, log *slog.Logger) (*account.Keyring, error) {
 	return nil, fmt.Errorf("key file %s: cannot create or read it", path)
 }
 
-// readKeyFile reads a keyring written in TETHER_KEYS's form.
+// readKeyFile reads a keyring written in TETHER_KEYS's form. A key file
+// that its group or others may read or write is refused: whoever reads it
+// opens every stored token.
 func readKeyFile(path string, log *slog.Logger) (*account.Keyring, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("key file %s has mode %v: others may read the key that opens every stored token; run chmod 600 %s (and consider the key compromised if others did read it)", path, perm, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	kr, err := account.ParseKeyring(strings.TrimSpace(string(b)))
 	if err != nil {
 		return nil, fmt.Errorf("key file %s: %w", path, err)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		log.Warn("the key file is readable by others; chmod 600 it", "path", path, "mode", fi.Mode().Perm().String())
 	}
 	log.Info("token-sealing keys from the key file", "path", path, "key_id", kr.PrimaryKeyID())
 	return kr, nil

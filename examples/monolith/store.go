@@ -42,7 +42,7 @@ func openStores(ctx context.Context, cfg config) (*stores, error) {
 	if err != nil {
 		return nil, errors.New("-store: not a URL (want postgres://… or redis://…)")
 	}
-	describe := u.Redacted()
+	describe := redactURL(u)
 	switch strings.ToLower(u.Scheme) {
 	case "postgres", "postgresql":
 		return openPostgres(ctx, cfg.Store, describe)
@@ -66,4 +66,37 @@ func sqlStores(ctx context.Context, db *bun.DB, describe string) (*stores, error
 		return nil, fmt.Errorf("%s: %w", describe, err)
 	}
 	return &stores{accounts: s, flows: s, describe: describe, close: db.Close}, nil
+}
+
+// secretParams are the query parameters whose values redactURL hides: any
+// name containing one of these words (password, sslpassword, passfile,
+// sslkey, token, client_secret, api_key, ...).
+var secretParams = []string{"pass", "pwd", "secret", "token", "key", "cred", "auth", "sig"}
+
+// redactURL returns u for the log and the page, without a secret wherever
+// it sits: the userinfo password (and a user name, which may be an access
+// key), query parameters that name a secret, and the fragment.
+func redactURL(u *url.URL) string {
+	c := *u
+	if c.User != nil {
+		c.User = url.UserPassword("xxxxx", "xxxxx")
+		if _, has := u.User.Password(); !has {
+			c.User = url.User("xxxxx")
+		}
+	}
+	q := c.Query()
+	for name, vals := range q {
+		lower := strings.ToLower(name)
+		for _, w := range secretParams {
+			if strings.Contains(lower, w) {
+				for i := range vals {
+					vals[i] = "xxxxx"
+				}
+				break
+			}
+		}
+	}
+	c.RawQuery = q.Encode()
+	c.Fragment, c.RawFragment = "", ""
+	return c.String()
 }
