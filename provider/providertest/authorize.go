@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // authRequest is an authorization request whose client and redirect URI are
@@ -117,6 +119,11 @@ func (h *Handler) validateAuthRequest(ar *authRequest) (code, desc string) {
 	if k := repeatedParam(ar.params); k != "" {
 		return "invalid_request", "Parameter " + k + " is repeated."
 	}
+	for k, vs := range ar.params {
+		if len(vs) > 0 && len(vs[0]) > MaxFieldBytes {
+			return "invalid_request", "Parameter " + k + " is longer than " + strconv.Itoa(MaxFieldBytes) + " bytes."
+		}
+	}
 	switch rt := ar.params.Get("response_type"); rt {
 	case "code":
 	case "":
@@ -182,6 +189,7 @@ func (h *Handler) approve(w http.ResponseWriter, r *http.Request, ar *authReques
 	h.mu.Lock()
 	h.grants++
 	g := &grant{id: h.grants, clientID: ar.clientID, subject: sub, scopes: scopes, nonce: ar.nonce, authTime: now}
+	h.makeRoomForCodeLocked(now)
 	h.codes[code] = &authCode{grant: g, redirectURI: ar.redirectURI, challenge: ar.challenge, expiresAt: now.Add(CodeTTL)}
 	h.mu.Unlock()
 	h.redirect(w, r, ar, f, url.Values{"code": {code}})
@@ -252,4 +260,27 @@ func validVerifier(s string) bool {
 		}
 	}
 	return true
+}
+
+// makeRoomForCodeLocked drops expired codes, and when the table is still
+// full, the codes closest to expiry, until one more fits.
+func (h *Handler) makeRoomForCodeLocked(now time.Time) {
+	if len(h.codes) < h.cfg.MaxEntries {
+		return
+	}
+	for k, c := range h.codes {
+		if now.After(c.expiresAt) {
+			delete(h.codes, k)
+		}
+	}
+	for len(h.codes) >= h.cfg.MaxEntries {
+		var oldest string
+		var at time.Time
+		for k, c := range h.codes {
+			if oldest == "" || c.expiresAt.Before(at) {
+				oldest, at = k, c.expiresAt
+			}
+		}
+		delete(h.codes, oldest)
+	}
 }

@@ -86,7 +86,20 @@ type Config struct {
 	// Now is the provider's clock, for token lifetimes and code expiry.
 	// Default: time.Now.
 	Now func() time.Time
+
+	// MaxEntries bounds each of the provider's tables (users, codes,
+	// tokens), as a real provider bounds what one client can make it keep.
+	// Expired codes and tokens go first; past the bound, the oldest
+	// entries go (a signed-in user is kept). Default: DefaultMaxEntries.
+	MaxEntries int
 }
+
+// DefaultMaxEntries is the default of Config.MaxEntries.
+const DefaultMaxEntries = 10_000
+
+// MaxFieldBytes bounds each field of the sign-in form (sub, email, name,
+// picture): longer values are refused, as a real provider refuses them.
+const MaxFieldBytes = 1024
 
 // withDefaults returns c with its zero fields replaced by defaults and its
 // slices copied, so that the caller's later changes do not reach the
@@ -112,6 +125,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.MaxEntries <= 0 {
+		c.MaxEntries = DefaultMaxEntries
 	}
 	return c
 }

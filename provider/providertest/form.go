@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -25,6 +26,11 @@ func userFromForm(p url.Values) (User, string) {
 	}
 	if u.Subject == "" {
 		return u, "Enter a subject (sub): the user's stable identifier."
+	}
+	for _, v := range []string{u.Subject, u.Email, u.Name, u.Picture} {
+		if len(v) > MaxFieldBytes {
+			return u, "A field is too long: at most " + strconv.Itoa(MaxFieldBytes) + " bytes each."
+		}
 	}
 	return u, ""
 }

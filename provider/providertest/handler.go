@@ -37,6 +37,7 @@ type Handler struct {
 
 	mu          sync.Mutex
 	users       map[string]User
+	userOrder   []string // subjects in the order they were added
 	login       string
 	codes       map[string]*authCode
 	tokens      map[string]*issuedToken

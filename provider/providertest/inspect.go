@@ -21,13 +21,18 @@ type Stats struct {
 	UserinfoRequests int
 	// RevocationRequests counts requests to the revocation endpoint.
 	RevocationRequests int
+	// Users, Codes and Tokens are how many entries the provider keeps
+	// now, each bounded by Config.MaxEntries.
+	Users, Codes, Tokens int
 }
 
 // Stats returns the request counters.
 func (h *Handler) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.stats
+	st := h.stats
+	st.Users, st.Codes, st.Tokens = len(h.users), len(h.codes), len(h.issued)
+	return st
 }
 
 // TokenInfo describes a token the provider issued. It holds the token

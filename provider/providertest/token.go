@@ -236,9 +236,35 @@ func (h *Handler) issueLocked(g *grant, scopes []string, withNonce, withRefresh 
 }
 
 func (h *Handler) addTokenLocked(t *issuedToken) *issuedToken {
+	if len(h.issued) >= h.cfg.MaxEntries {
+		h.pruneTokensLocked(t.issuedAt)
+	}
 	h.tokens[t.value] = t
 	h.issued = append(h.issued, t)
 	return t
+}
+
+// pruneTokensLocked drops tokens that can never be used again (expired
+// access tokens, revoked or rotated refresh tokens) and then, while the
+// table is still full, the oldest tokens, until one more fits.
+func (h *Handler) pruneTokensLocked(now time.Time) {
+	kept := h.issued[:0]
+	for _, t := range h.issued {
+		dead := t.revoked || t.rotated || (!t.expiresAt.IsZero() && now.After(t.expiresAt))
+		if dead {
+			delete(h.tokens, t.value)
+			continue
+		}
+		kept = append(kept, t)
+	}
+	clear(h.issued[len(kept):])
+	h.issued = kept
+	if over := len(h.issued) - h.cfg.MaxEntries + 1; over > 0 {
+		for _, t := range h.issued[:over] {
+			delete(h.tokens, t.value)
+		}
+		h.issued = append(h.issued[:0], h.issued[over:]...)
+	}
 }
 
 // revokeGrantLocked revokes every token issued under g.

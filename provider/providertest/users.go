@@ -85,6 +85,10 @@ func (h *Handler) AddUser(u User) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if _, ok := h.users[u.Subject]; !ok {
+		h.makeRoomForUserLocked()
+		h.userOrder = append(h.userOrder, u.Subject)
+	}
 	h.users[u.Subject] = u.clone()
 }
 
@@ -105,7 +109,9 @@ func (h *Handler) SetLogin(sub string) {
 	defer h.mu.Unlock()
 	if sub != "" {
 		if _, ok := h.users[sub]; !ok {
+			h.makeRoomForUserLocked()
 			h.users[sub] = User{Subject: sub}
+			h.userOrder = append(h.userOrder, sub)
 		}
 	}
 	h.login = sub
@@ -120,6 +126,26 @@ func (h *Handler) saveFormUser(u User) {
 	if old, ok := h.users[u.Subject]; ok {
 		u.GivenName, u.FamilyName = old.GivenName, old.FamilyName
 		u.PreferredUsername, u.Extra = old.PreferredUsername, old.Extra
+	} else {
+		h.makeRoomForUserLocked()
+		h.userOrder = append(h.userOrder, u.Subject)
 	}
 	h.users[u.Subject] = u
+}
+
+// makeRoomForUserLocked evicts the oldest users (never the signed-in one)
+// until one more fits under Config.MaxEntries.
+func (h *Handler) makeRoomForUserLocked() {
+	for len(h.users) >= h.cfg.MaxEntries && len(h.userOrder) > 0 {
+		oldest := h.userOrder[0]
+		h.userOrder = h.userOrder[1:]
+		if oldest == h.login {
+			h.userOrder = append(h.userOrder, oldest)
+			if len(h.userOrder) == 1 {
+				return
+			}
+			continue
+		}
+		delete(h.users, oldest)
+	}
 }
