@@ -39,7 +39,7 @@ func TestMemoryIsBounded(t *testing.T) {
 			t.Fatalf("sign-in %d: %s", i, res.Status)
 		}
 	}
-	st := idp.Stats()
+	st := idp.Held()
 	if st.Users > max || st.Codes > max || st.Tokens > max {
 		t.Fatalf("after 600 sign-ins the provider keeps %d users, %d codes, %d tokens; want at most %d each", st.Users, st.Codes, st.Tokens, max)
 	}
@@ -78,17 +78,17 @@ func TestMemoryIsBounded(t *testing.T) {
 			t.Fatalf("token %d: %s", i, tres.Status)
 		}
 	}
-	if st := idp.Stats(); st.Tokens > max || st.Tokens == 0 {
+	if st := idp.Held(); st.Tokens > max || st.Tokens == 0 {
 		t.Fatalf("after %d token responses the provider keeps %d tokens, want 1 to %d", 3*max, st.Tokens, max)
 	}
 
 	// A 60 KB subject is refused, and not stored.
-	before := idp.Stats().Users
+	before := idp.Held().Users
 	res := authorize(strings.Repeat("s", 60<<10))
 	if res.StatusCode == http.StatusFound || res.StatusCode == http.StatusSeeOther {
 		t.Fatalf("a 60 KB sub was accepted: %s", res.Status)
 	}
-	if _, ok := idp.User(strings.Repeat("s", 60<<10)); ok || idp.Stats().Users > before {
+	if _, ok := idp.User(strings.Repeat("s", 60<<10)); ok || idp.Held().Users > before {
 		t.Fatal("the oversized user was stored")
 	}
 	// An oversized parameter of the request itself is an invalid_request.

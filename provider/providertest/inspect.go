@@ -21,18 +21,26 @@ type Stats struct {
 	UserinfoRequests int
 	// RevocationRequests counts requests to the revocation endpoint.
 	RevocationRequests int
-	// Users, Codes and Tokens are how many entries the provider keeps
-	// now, each bounded by Config.MaxEntries.
+}
+
+// Held is how many entries the provider keeps now, each bounded by
+// Config.MaxEntries.
+type Held struct {
 	Users, Codes, Tokens int
+}
+
+// Held returns how many users, codes and tokens the provider keeps.
+func (h *Handler) Held() Held {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Held{Users: len(h.users), Codes: len(h.codes), Tokens: len(h.issued)}
 }
 
 // Stats returns the request counters.
 func (h *Handler) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	st := h.stats
-	st.Users, st.Codes, st.Tokens = len(h.users), len(h.codes), len(h.issued)
-	return st
+	return h.stats
 }
 
 // TokenInfo describes a token the provider issued. It holds the token
