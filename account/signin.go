@@ -441,8 +441,11 @@ func (s *Service) createVerified(ctx context.Context, userID string, p verificat
 func (s *Service) TransferToNewUser(ctx context.Context, binding string, from AttemptKind, createUser CreateUserFunc) (_ *Attempt, err error) {
 	ctx, end := s.operation(ctx, "TransferToNewUser")
 	defer func() { end(err) }()
-	if binding == "" || createUser == nil {
-		return nil, verification.ErrInternal.WithLongMessage("A transfer needs the browser's binding and a CreateUserFunc.")
+	if createUser == nil {
+		return nil, verification.ErrInternal.WithLongMessage("TransferToNewUser needs a CreateUserFunc.")
+	}
+	if binding == "" {
+		return nil, errNothingToTransfer // a browser without a binding holds nothing
 	}
 	r, err := s.takeAttempt(ctx, from, binding)
 	if errors.Is(err, verification.ErrResourceNotFound) {

@@ -70,6 +70,13 @@ func (h *Handler) oauthCallback(w http.ResponseWriter, r *http.Request) {
 		// be in flight, and a retry's fresh flow is bound to it too.
 		h.cookie.set(w, p.Binding)
 	}
+	if c.Attempt != nil && err == nil {
+		// A sign-in or sign-up: start the host's session when it signed a
+		// user in (creating the user of a new sign-up's identity first).
+		if serr := h.completeSignIn(w, r, p.Binding, c.Attempt); serr != nil {
+			err = serr
+		}
+	}
 	// The destination was checked when the flow started; it is checked
 	// again in case the flow was started outside this handler or the
 	// allowlist shrank since.

@@ -21,6 +21,9 @@ type params struct {
 	Label            string
 	OIDCPrompt       string
 	OIDCLoginHint    string
+	// Transfer is the transfer field of sign-ins and sign-ups: "true",
+	// "false" or "".
+	Transfer string
 }
 
 // fieldSet says which fields a route accepts.
@@ -33,9 +36,12 @@ const (
 	fieldLabel
 	fieldPrompt
 	fieldLoginHint
+	fieldTransfer
 
 	connectFields     = fieldStrategy | fieldRedirectURL | fieldScopes | fieldLabel | fieldPrompt | fieldLoginHint
 	reauthorizeFields = fieldRedirectURL | fieldScopes | fieldPrompt | fieldLoginHint
+	signInFields      = fieldStrategy | fieldRedirectURL | fieldPrompt | fieldLoginHint | fieldTransfer
+	signUpFields      = fieldStrategy | fieldRedirectURL | fieldTransfer
 )
 
 // Wire names. Forms repeat additional_scope, as Clerk's clients send it;
@@ -48,6 +54,7 @@ const (
 	nameLabel       = "label"
 	namePrompt      = "oidc_prompt"
 	nameLoginHint   = "oidc_login_hint"
+	nameTransfer    = "transfer"
 )
 
 // Media types of request bodies.
@@ -178,6 +185,7 @@ func decodeForm(body []byte, fields fieldSet) (params, error) {
 		{fieldLabel, nameLabel, &p.Label},
 		{fieldPrompt, namePrompt, &p.OIDCPrompt},
 		{fieldLoginHint, nameLoginHint, &p.OIDCLoginHint},
+		{fieldTransfer, nameTransfer, &p.Transfer},
 	} {
 		if err := single(f.f, f.name, f.dst); err != nil {
 			return params{}, err
@@ -204,6 +212,8 @@ func (p *params) jsonField(name string, fields fieldSet) (f fieldSet, dst *strin
 		return fieldPrompt & fields, &p.OIDCPrompt
 	case nameLoginHint:
 		return fieldLoginHint & fields, &p.OIDCLoginHint
+	case nameTransfer:
+		return fieldTransfer & fields, &p.Transfer
 	}
 	return 0, nil
 }
@@ -246,6 +256,14 @@ func decodeJSON(body []byte, fields fieldSet) (params, error) {
 		switch v := tok.(type) {
 		case string:
 			*dst = v
+		case bool:
+			if f != fieldTransfer {
+				return params{}, invalidParam(name, "The field "+name+" must be a string.")
+			}
+			*dst = "false"
+			if v {
+				*dst = "true"
+			}
 		case nil:
 			if err != nil {
 				return bad("The request body is not valid JSON.")

@@ -17,7 +17,10 @@ var (
 	ErrOriginInvalid = &verification.Error{Code: "origin_invalid", Message: "Invalid origin", LongMessage: "Cross-origin requests that change state are not allowed."}
 	// ErrMethodNotAllowed (405) answers a known route with another method;
 	// the Allow header lists the methods the route accepts.
-	ErrMethodNotAllowed = &verification.Error{Code: "method_not_allowed", Message: "Method not allowed", LongMessage: "This route does not accept this HTTP method."}
+	// ErrSignUpUnavailable answers a sign-up when the host creates no users
+	// (SignInOptions.CreateUser is nil).
+	ErrSignUpUnavailable = &verification.Error{Code: "sign_up_unavailable", Message: "Sign-up unavailable", LongMessage: "Signing up is not available here."}
+	ErrMethodNotAllowed  = &verification.Error{Code: "method_not_allowed", Message: "Method not allowed", LongMessage: "This route does not accept this HTTP method."}
 	// ErrRequestBodyTooLarge (413) refuses a body over Options.MaxBodyBytes.
 	ErrRequestBodyTooLarge = &verification.Error{Code: "request_body_too_large", Message: "Request body too large", LongMessage: "The request body is larger than this server accepts."}
 	// ErrUnsupportedMediaType (415) refuses a body that is neither
@@ -43,6 +46,7 @@ var statusByCode = map[string]int{
 	verification.ErrAccessDenied.Code:          http.StatusForbidden,
 	verification.ErrAccountLimit.Code:          http.StatusForbidden,
 	ErrOriginInvalid.Code:                      http.StatusForbidden,
+	ErrSignUpUnavailable.Code:                  http.StatusForbidden,
 
 	// 404, 405.
 	verification.ErrExternalAccountNotFound.Code: http.StatusNotFound,

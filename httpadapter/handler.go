@@ -73,6 +73,13 @@ type Options struct {
 	// reachable with errors.Unwrap. It must not block.
 	OnError func(r *http.Request, status int, err *verification.Error)
 
+	// SignIn, when its StartSession is set, turns on the sign-in and
+	// sign-up routes: POST /sign_ins, POST /sign_ups and GET /client,
+	// reachable signed out (cross-origin protection and the browser
+	// binding still apply; each browser keeps at most one sign-in and one
+	// sign-up, which expire).
+	SignIn SignInOptions
+
 	// Prefix is the path the handler is mounted at, such as "/tether",
 	// when the host's mux passes it unstripped:
 	//
@@ -95,6 +102,7 @@ type Handler struct {
 	maxBody int64
 	log     *slog.Logger
 	onError func(*http.Request, int, *verification.Error)
+	signIns SignInOptions
 	mux     *http.ServeMux
 }
 
@@ -150,6 +158,7 @@ func New(svc *account.Service, opts Options) (*Handler, error) {
 		maxBody: opts.MaxBodyBytes,
 		log:     opts.Logger,
 		onError: opts.OnError,
+		signIns: opts.SignIn,
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
@@ -197,6 +206,15 @@ func (h *Handler) routes(prefix string) *http.ServeMux {
 
 	mux.HandleFunc("DELETE "+tokens, h.revokeTokens)
 	mux.Handle(tokens, methodNotAllowed(h, "DELETE"))
+
+	if h.signIns.StartSession != nil {
+		mux.HandleFunc("POST "+prefix+"/sign_ins", h.signIn)
+		mux.Handle(prefix+"/sign_ins", methodNotAllowed(h, "POST"))
+		mux.HandleFunc("POST "+prefix+"/sign_ups", h.signUp)
+		mux.Handle(prefix+"/sign_ups", methodNotAllowed(h, "POST"))
+		mux.HandleFunc("GET "+prefix+"/client", h.client)
+		mux.Handle(prefix+"/client", methodNotAllowed(h, "GET, HEAD"))
+	}
 
 	// POST is for response_mode=form_post: a cross-site navigation by
 	// design, so it is not behind cross-origin protection. The binding

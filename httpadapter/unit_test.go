@@ -211,6 +211,7 @@ func TestStatusTable(t *testing.T) {
 		verification.ErrStoreUnavailable:        503,
 		verification.ErrInternal:                500,
 		ErrOriginInvalid:                        403,
+		ErrSignUpUnavailable:                    403,
 		ErrMethodNotAllowed:                     405,
 		ErrRequestBodyTooLarge:                  413,
 		ErrUnsupportedMediaType:                 415,
