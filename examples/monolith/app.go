@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/httpadapter"
@@ -27,6 +28,28 @@ type app struct {
 	dev         *providertest.Handler
 	buttons     []providerButton
 	handler     http.Handler
+
+	// names are the usernames signed in since the start, so that a sign-up
+	// does not take the name of a user without external accounts.
+	namesMu sync.Mutex
+	names   map[string]bool
+}
+
+func (a *app) seen(name string) bool {
+	a.namesMu.Lock()
+	defer a.namesMu.Unlock()
+	return a.names[name]
+}
+
+func (a *app) remember(name string) {
+	a.namesMu.Lock()
+	defer a.namesMu.Unlock()
+	if a.names == nil {
+		a.names = map[string]bool{}
+	}
+	if len(a.names) < 100_000 {
+		a.names[name] = true
+	}
 }
 
 // providerButton is one "Connect" button of the page.
@@ -109,6 +132,10 @@ func newApp(ctx context.Context, cfg config, baseURL string, log *slog.Logger) (
 		AllowedRedirectOrigins: []string{baseURL},
 		Prefix:                 tetherPrefix,
 		Logger:                 log,
+		SignIn: httpadapter.SignInOptions{
+			StartSession: a.startSession,
+			CreateUser:   a.createUser,
+		},
 	})
 	if err != nil {
 		return nil, err

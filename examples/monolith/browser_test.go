@@ -30,46 +30,7 @@ func TestBrowser(t *testing.T) {
 	}
 	ts := startServer(t, testConfig(t.TempDir()))
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		// Nothing but the test's own server: no updates, reports or lookups.
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-client-side-phishing-detection", true),
-		chromedp.Flag("safebrowsing-disable-auto-update", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.WindowSize(1024, 900),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelTimeout()
-
-	// Accept the "Disconnect …?" confirmation. The subscription starts
-	// now; the goroutine answers each dialog until the context ends.
-	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
-	go func() {
-		for _, err := range dialogs {
-			if err != nil {
-				return
-			}
-			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-		}
-	}()
+	ctx := startChrome(t, bin)
 
 	screenshot := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -190,4 +151,104 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(css(`#sign-out`)),
 		chromedp.WaitVisible(css(`#username`)),
 	)
+}
+
+// startChrome starts a headless Chromium for t, with a fresh profile,
+// talking to nothing but the test's server, that accepts every JavaScript
+// dialog. It stops when t ends.
+func startChrome(t *testing.T, bin string) context.Context {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		// Nothing but the test's own server: no updates, reports or lookups.
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("safebrowsing-disable-auto-update", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.WindowSize(1024, 900),
+	)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancelTimeout)
+
+	// Accept the "Disconnect …?" confirmation. The subscription starts
+	// now; the goroutine answers each dialog until the context ends.
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+
+	return ctx
+}
+
+// TestBrowserSignIn signs in with the Dev provider in a real Chromium: a
+// new identity, "Create an account", sign out, sign in again with the same
+// identity, and the same user is back (issue 11).
+func TestBrowserSignIn(t *testing.T) {
+	bin := os.Getenv("TETHER_CHROMIUM")
+	if bin == "" {
+		t.Skip("TETHER_CHROMIUM is not set (the Chromium binary; .ci/run installs Debian's chromium and sets it)")
+	}
+	ts := startServer(t, testConfig(t.TempDir()))
+	ctx := startChrome(t, bin)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			at, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("%s (at %s): %v", name, at, err)
+		}
+	}
+	const approve = chromedp.CSS(`button[name="decision"][value="approve"]`)
+	signInWithDev := func(name string) {
+		t.Helper()
+		step(name,
+			chromedp.Navigate(ts.URL+"/"),
+			chromedp.WaitVisible(css(`button[data-sign-in="oauth_custom_dev"]`)),
+			chromedp.Click(css(`button[data-sign-in="oauth_custom_dev"]`)),
+			chromedp.WaitVisible(approve),
+			chromedp.SetValue(css(`#sub`), "trinity-sub"),
+			chromedp.SetValue(css(`#email`), "trinity@example.com"),
+			chromedp.Click(approve),
+		)
+	}
+	signInWithDev("sign in with Dev as a new identity")
+	step("create an account",
+		chromedp.WaitVisible(css(`#create-account`)),
+		chromedp.Click(css(`#create-account`)),
+		chromedp.WaitVisible(css(`#current-user`)),
+		chromedp.WaitVisible(css(`article.account[data-status="verified"]`)),
+	)
+	first, err := chromedp.Run(ctx, chromedp.Text(css(`#current-user`)))
+	if err != nil || first != "trinity" {
+		t.Fatalf("after creating the account, signed in as %q (%v), want trinity", first, err)
+	}
+	step("sign out", chromedp.Click(css(`#sign-out`)), chromedp.WaitVisible(css(`#username`)))
+	signInWithDev("sign in with Dev again")
+	step("signed in again", chromedp.WaitVisible(css(`#current-user`)))
+	again, err := chromedp.Run(ctx, chromedp.Text(css(`#current-user`)))
+	if err != nil || again != first {
+		t.Fatalf("signing in again gave %q (%v), want %q", again, err, first)
+	}
 }

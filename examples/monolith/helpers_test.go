@@ -181,6 +181,9 @@ func (b *browser) do(method, target string, form url.Values) (*http.Response, st
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	if method != http.MethodGet && strings.HasPrefix(target, b.base) {
+		req.Header.Set("Origin", b.base) // as a browser sends it
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", method, target, err)

@@ -149,6 +149,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	data := pageData{
 		CallbackURL: a.callbackURL,
 		Store:       a.stores.describe,
+		Providers:   a.buttons,
 	}
 	name, err := a.sessions.username(r)
 	if err != nil {
@@ -207,10 +208,12 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 			LoginError:  usernameRule,
 			CallbackURL: a.callbackURL,
 			Store:       a.stores.describe,
+			Providers:   a.buttons,
 		})
 		return
 	}
 	a.sessions.start(w, name)
+	a.remember(name)
 	a.log.Info("signed in", "user_id", userID(name))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tetherauth/tether/account"
 )
 
 // The demo's users are names: there are no passwords, and a user exists from
@@ -129,4 +131,66 @@ func (s *sessions) userID(r *http.Request) (string, error) {
 		return "", err
 	}
 	return userID(name), nil
+}
+
+// startSession is httpadapter.SignInOptions.StartSession: a sign-in with a
+// provider signs the user in with a new session cookie (a new value, so a
+// session id planted before the sign-in is not kept).
+func (a *app) startSession(w http.ResponseWriter, r *http.Request, userID string) error {
+	name, ok := strings.CutPrefix(userID, "user_")
+	if !ok || !usernamePattern.MatchString(name) {
+		return errors.New("not a demo user id")
+	}
+	a.sessions.start(w, name)
+	a.log.Info("signed in with a provider", "user_id", userID)
+	return nil
+}
+
+// createUser is httpadapter.SignInOptions.CreateUser: the demo's sign-up
+// from a verified identity. The username comes from the provider's
+// username, else the email's local part, made valid and unique: a name
+// that already has external accounts gets a numbered suffix.
+func (a *app) createUser(r *http.Request, id *account.HeldIdentity) (string, error) {
+	base := id.Username
+	if base == "" {
+		base, _, _ = strings.Cut(id.EmailAddress, "@")
+	}
+	base = usernameFrom(base)
+	for i := 1; i <= 100; i++ {
+		name := base
+		if i > 1 {
+			suffix := "-" + strconv.Itoa(i)
+			name = base[:min(len(base), 32-len(suffix))] + suffix
+		}
+		as, err := a.svc.List(r.Context(), userID(name))
+		if err != nil {
+			return "", err
+		}
+		if len(as) == 0 && !a.seen(name) {
+			a.remember(name)
+			return userID(name), nil
+		}
+	}
+	return "", errors.New("no free username")
+}
+
+// usernameFrom turns any text into a valid username.
+func usernameFrom(raw string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(raw) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	name := strings.Trim(b.String(), ".-_")
+	if len(name) > 32 {
+		name = name[:32]
+	}
+	if !usernamePattern.MatchString(name) {
+		name = "user"
+	}
+	return name
 }

@@ -12,7 +12,14 @@
   const outcome = document.getElementById('outcome');
 
   function show(kind, text) {
-    if (!outcome) return;
+    if (!outcome) {
+      // Signed out: the attempt box says it.
+      const box = document.getElementById('attempt');
+      if (!box) return;
+      document.getElementById('attempt-text').textContent = text;
+      box.hidden = false;
+      return;
+    }
     outcome.className = 'alert ' + kind;
     outcome.textContent = text;
     outcome.hidden = false;
@@ -92,6 +99,54 @@
         window.location.reload();
       });
     });
+  }
+
+  // Signed out: sign in or sign up with a provider (POST /identity/sign_ins,
+  // /identity/sign_ups), then offer what the attempt allows.
+  const attemptBox = document.getElementById('attempt');
+  function toProviderOf(attempt) {
+    const v = attempt.first_factor_verification || (attempt.verifications && attempt.verifications.external_account);
+    const url = v && v.external_verification_redirect_url;
+    if (!url) throw new Error('The server returned no authorization URL.');
+    window.location = url;
+  }
+  for (const b of document.querySelectorAll('[data-sign-in]')) {
+    b.addEventListener('click', () => busy(b, async () => {
+      toProviderOf(await call('POST', '/identity/sign_ins', [['strategy', b.dataset.signIn], ['redirect_url', '/']]));
+    }));
+  }
+  for (const b of document.querySelectorAll('[data-sign-up]')) {
+    b.addEventListener('click', () => busy(b, async () => {
+      toProviderOf(await call('POST', '/identity/sign_ups', [['strategy', b.dataset.signUp], ['redirect_url', '/']]));
+    }));
+  }
+  function showAttempt(text, button) {
+    document.getElementById('attempt-text').textContent = text;
+    attemptBox.hidden = false;
+    if (button) button.hidden = false;
+  }
+  if (attemptBox) {
+    const create = document.getElementById('create-account');
+    const owner = document.getElementById('sign-in-owner');
+    create.addEventListener('click', () => busy(create, async () => {
+      await call('POST', '/identity/sign_ups', [['transfer', 'true']]);
+      window.location = '/';
+    }));
+    owner.addEventListener('click', () => busy(owner, async () => {
+      await call('POST', '/identity/sign_ins', [['transfer', 'true']]);
+      window.location = '/';
+    }));
+    call('GET', '/identity/client').then((client) => {
+      const si = client.sign_in && client.sign_in.first_factor_verification;
+      const su = client.sign_up && client.sign_up.verifications && client.sign_up.verifications.external_account;
+      if (si && si.status === 'transferable' && si.error && si.error.code === 'external_account_not_found') {
+        showAttempt('No user has this identity yet' + (client.sign_in.email_address ? ' (' + client.sign_in.email_address + ')' : '') + '.', create);
+      } else if (su && su.status === 'transferable' && su.error && su.error.code === 'external_account_exists') {
+        showAttempt('This identity already belongs to a user.', owner);
+      } else if (si && si.error) {
+        showAttempt('Signing in did not work: ' + (si.error.long_message || si.error.message));
+      }
+    }).catch(() => { /* nothing to offer */ });
   }
 
   // After the callback: say what happened to the account the browser left for.
