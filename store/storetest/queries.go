@@ -400,3 +400,112 @@ func testFlowGet(t *testing.T, s Stores) {
 		checkCode(t, err, verification.ErrResourceNotFound)
 	}
 }
+
+// testQuery10k pages through 10,000 accounts of one provider while other
+// goroutines add and delete accounts of it: every account that exists
+// from start to end is seen exactly once, in creation order, and no
+// deleted account is seen after its deletion was observed.
+func testQuery10k(t *testing.T, s Stores) {
+	if testing.Short() {
+		t.Skip("10,000 accounts: skipped with -short")
+	}
+	ctx := t.Context()
+	p := freshStrategy()
+	base := now().Add(-time.Hour)
+	const n = 10_000
+	stable := make([]string, 0, n)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	ids := make(chan int, n)
+	for i := range n {
+		ids <- i
+	}
+	close(ids)
+	for range 8 {
+		wg.Go(func() {
+			for i := range ids {
+				a := newAccount()
+				a.Provider, a.Verification.Strategy = p, p
+				a.CreatedAt = base.Add(time.Duration(i) * time.Millisecond / 4) // ties on purpose
+				a.UpdatedAt = a.CreatedAt
+				if err := s.Accounts.CreateAccount(ctx, a); err != nil {
+					t.Errorf("CreateAccount: %v", err)
+					return
+				}
+				mu.Lock()
+				stable = append(stable, a.ID)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	// Churn while paging: accounts created and deleted around the pages.
+	done := make(chan struct{})
+	var churned []string
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			a := newAccount()
+			a.Provider, a.Verification.Strategy = p, p
+			a.CreatedAt = base.Add(time.Duration(i%n) * time.Millisecond / 4)
+			a.UpdatedAt = a.CreatedAt
+			if err := s.Accounts.CreateAccount(ctx, a); err != nil {
+				t.Errorf("CreateAccount during paging: %v", err)
+				return
+			}
+			if err := s.Accounts.DeleteAccount(ctx, a.ID); err != nil {
+				t.Errorf("DeleteAccount during paging: %v", err)
+				return
+			}
+			mu.Lock()
+			churned = append(churned, a.ID)
+			mu.Unlock()
+		}
+	})
+	seen := make(map[string]int, n)
+	var last *account.ExternalAccount
+	q := account.Query{Provider: p, Limit: 100}
+	for pages := 0; ; pages++ {
+		if pages > 2*n/100 {
+			t.Fatal("paging does not end")
+		}
+		page, err := s.Accounts.ListAccounts(ctx, q)
+		mustOK(t, err, "ListAccounts")
+		for _, a := range page {
+			if last != nil && !account.CursorOf(last).Before(a.CreatedAt, a.ID) {
+				t.Fatalf("out of order: %s (%v) after %s (%v)", a.ID, a.CreatedAt, last.ID, last.CreatedAt)
+			}
+			seen[a.ID]++
+			last = a
+		}
+		if len(page) < q.Limit {
+			break
+		}
+		c := account.CursorOf(page[len(page)-1])
+		q.After = &c
+	}
+	close(done)
+	wg.Wait()
+	for _, id := range stable {
+		if seen[id] != 1 {
+			t.Fatalf("account %s seen %d times, want once", id, seen[id])
+		}
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Fatalf("account %s seen %d times", id, k)
+		}
+	}
+	t.Logf("paged %d accounts with %d created and deleted meanwhile", len(seen), len(churned))
+	// Clean up: this provider's accounts only.
+	for _, id := range stable {
+		mustOK(t, s.Accounts.DeleteAccount(context.Background(), id), "DeleteAccount")
+	}
+}

@@ -82,6 +82,7 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 		{"ReturnedValuesAreCopies", testCopies},
 		{"QueryFiltersAndPages", testQuery},
 		{"QueryAcrossUsers", testQueryAcrossUsers},
+		{"QueryPages10kUnderChurn", testQuery10k},
 		{"DeleteAbandoned", testDeleteAbandoned},
 		{"DeleteAbandonedLimit", testDeleteAbandonedLimit},
 		{"DeleteAbandonedRacesVerification", testDeleteAbandonedRace},
