@@ -47,6 +47,8 @@ var statusByCode = map[string]int{
 	verification.ErrAccountLimit.Code:          http.StatusForbidden,
 	ErrOriginInvalid.Code:                      http.StatusForbidden,
 	ErrSignUpUnavailable.Code:                  http.StatusForbidden,
+	ErrForbidden.Code:                          http.StatusForbidden,
+	ErrPreconditionFailed.Code:                 http.StatusPreconditionFailed,
 
 	// 404, 405.
 	verification.ErrExternalAccountNotFound.Code: http.StatusNotFound,
@@ -105,6 +107,25 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if h.onError != nil {
 		h.onError(r, status, e)
 	}
+	writeEnvelope(w, status, e)
+}
+
+// WriteError answers with err in Clerk's error envelope,
+// {"errors":[{"code","message","long_message","meta"}]}, and the status
+// HTTPStatus gives it, as Tether's own routes do: a host's handlers around
+// the Service (or its own errors, as *verification.Error values) answer the
+// same way. Only the code, messages and meta are written, never err's
+// cause; an error that is not a *verification.Error is internal_error
+// (500). The response is not cached.
+func WriteError(w http.ResponseWriter, err error) {
+	e := verification.AsError(err)
+	if e == nil {
+		e = verification.ErrInternal
+	}
+	writeEnvelope(w, HTTPStatus(e), e)
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, e *verification.Error) {
 	body, merr := json.Marshal(envelope{Errors: [1]*verification.Error{e}})
 	if merr != nil {
 		body = []byte(`{"errors":[{"code":"internal_error","message":"Internal error","long_message":"An unexpected error occurred.","meta":{}}]}`)

@@ -212,6 +212,8 @@ func TestStatusTable(t *testing.T) {
 		verification.ErrInternal:                500,
 		ErrOriginInvalid:                        403,
 		ErrSignUpUnavailable:                    403,
+		ErrForbidden:                            403,
+		ErrPreconditionFailed:                   412,
 		ErrMethodNotAllowed:                     405,
 		ErrRequestBodyTooLarge:                  413,
 		ErrUnsupportedMediaType:                 415,
