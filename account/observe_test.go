@@ -231,6 +231,17 @@ func TestTelemetry(t *testing.T) {
 	if take.Parent().SpanID() != complete.SpanContext().SpanID() {
 		t.Fatal("the store span is not a child of the operation's span")
 	}
+	// The provider's HTTP calls are spans of the operation that made them:
+	// the token request (POST) is under Complete, with no query anywhere.
+	tokenCall := byName["tether.provider POST"]
+	if len(tokenCall) == 0 || tokenCall[0].Parent().SpanID() != complete.SpanContext().SpanID() {
+		t.Fatalf("no provider POST span under tether.Complete; have %v", keys(byName))
+	}
+	for _, kv := range tokenCall[0].Attributes() {
+		if strings.Contains(kv.Value.Emit(), "?") || strings.Contains(kv.Value.Emit(), "code=") {
+			t.Fatalf("provider span attribute %s = %q", kv.Key, kv.Value.Emit())
+		}
+	}
 	get := byName["tether.Get"][0]
 	if get.Status().Description != "external_account_not_found" {
 		t.Fatalf("Get span status = %+v", get.Status())

@@ -28,6 +28,7 @@ type app struct {
 	dev         *providertest.Handler
 	buttons     []providerButton
 	handler     http.Handler
+	stopTracing func(context.Context) error
 
 	// names are the usernames signed in since the start, so that a sign-up
 	// does not take the name of a user without external accounts.
@@ -75,6 +76,11 @@ func newApp(ctx context.Context, cfg config, baseURL string, log *slog.Logger) (
 		log.Info("sessions are signed with a random key: they end when the server stops (set TETHER_SESSION_KEY to keep them)")
 	}
 	a.sessions = newSessions(key, strings.HasPrefix(baseURL, "https://"))
+	tp, stopTracing, err := tracing(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.stopTracing = stopTracing
 
 	keyring, err := loadKeyring(cfg, log)
 	if err != nil {
@@ -122,6 +128,8 @@ func newApp(ctx context.Context, cfg config, baseURL string, log *slog.Logger) (
 		Keyring:     keyring,
 		CallbackURL: a.callbackURL,
 		Logger:      log,
+		// Set with -trace-stdout (a build with -tags trace).
+		TracerProvider: tp,
 	})
 	if err != nil {
 		return nil, err
@@ -165,6 +173,7 @@ func newApp(ctx context.Context, cfg config, baseURL string, log *slog.Logger) (
 
 // Close releases the stores.
 func (a *app) Close() error {
+	_ = a.stopTracing(context.Background())
 	return a.stores.close()
 }
 

@@ -39,6 +39,9 @@ type config struct {
 	Keys string
 	// SessionKey is TETHER_SESSION_KEY; "" means a random key per start.
 	SessionKey string
+	// TraceStdout prints the Service's OpenTelemetry spans to standard
+	// output (a build with -tags trace).
+	TraceStdout bool
 
 	Google credentials
 	GitHub credentials
@@ -102,6 +105,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.StringVar(&cfg.Addr, "addr", defaultAddr, "listen address (port 0 picks a free port)")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "URL browsers use to reach the server (default http:// + the address listened on)")
 	fs.StringVar(&cfg.DB, "db", db, "SQLite database file (env TETHER_DB)")
+	fs.BoolVar(&cfg.TraceStdout, "trace-stdout", false, "print OpenTelemetry spans of Tether's operations, store calls and provider requests to stdout (needs go run -tags trace)")
 	fs.StringVar(&cfg.Store, "store", getenv("TETHER_STORE"), "postgres://… or redis://… URL to use instead of SQLite (env TETHER_STORE; Redis needs go run -tags redis)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./examples/monolith [flags]\n\nThe Tether demo: a web app that links its users to accounts at OAuth/OIDC providers.\n\nFlags:\n")

@@ -9,7 +9,13 @@ import (
 	"time"
 
 	"github.com/tetherauth/tether/provider"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
+
+// tracerName names the provider HTTP spans' instrumentation.
+const tracerName = "github.com/tetherauth/tether/provider"
 
 // LimitTransport applies the per-request timeout and the response size
 // limit. It reads the whole body before returning, so that an oversized
@@ -25,8 +31,37 @@ type LimitTransport struct {
 }
 
 // RoundTrip implements http.RoundTripper.
-func (t *LimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(req.Context(), t.Timeout)
+//
+// When the request's context carries a recording span (the Service's
+// operation, with a TracerProvider configured), the round trip is a child
+// span named "tether.provider <METHOD>" with the method, the server's host
+// and the URL path: never the query, a header or a body, where codes,
+// states and tokens travel. Without one it costs nothing.
+func (t *LimitTransport) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	ctx := req.Context()
+	if parent := trace.SpanFromContext(ctx); parent.IsRecording() {
+		var span trace.Span
+		ctx, span = parent.TracerProvider().Tracer(tracerName).Start(ctx, "tether.provider "+req.Method,
+			trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(
+				attribute.String("http.request.method", req.Method),
+				attribute.String("server.address", req.URL.Hostname()),
+				attribute.String("url.path", req.URL.Path),
+			))
+		defer func() {
+			if resp != nil {
+				span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+				if resp.StatusCode >= 400 {
+					span.SetStatus(codes.Error, http.StatusText(resp.StatusCode))
+				}
+			}
+			if err != nil {
+				span.SetStatus(codes.Error, "request failed")
+			}
+			span.End()
+		}()
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	defer cancel()
 	r := req.WithContext(ctx)
 	if req.Header.Get("Accept") == "" {
@@ -37,7 +72,7 @@ func (t *LimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r.Header.Set("Accept", "application/json")
 	}
-	resp, err := t.Base.RoundTrip(r)
+	resp, err = t.Base.RoundTrip(r)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,5 @@
+//go:build !trace
+
+package main
+
+const traceSupport = false
