@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/account"
@@ -22,7 +26,24 @@ import (
 // the provider's authorization endpoint, and Complete (code exchange with
 // PKCE, ID token validation, userinfo, identity check, sealed tokens), with
 // memstore. Compare with BenchmarkBaseline.
+//
+// The telemetry sub-benchmarks compare a Service without OpenTelemetry
+// (the default: nil providers), one with no-op providers, and one with the
+// SDK recording every span: "none" pays nothing for the instrumentation.
 func BenchmarkConnectComplete(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		tp   trace.TracerProvider
+	}{
+		{"telemetry=none", nil},
+		{"telemetry=noop", tracenoop.NewTracerProvider()},
+		{"telemetry=sdk", sdktrace.NewTracerProvider(sdktrace.WithSyncer(tracetest.NewInMemoryExporter()))},
+	} {
+		b.Run(tc.name, func(b *testing.B) { benchmarkFlow(b, tc.tp) })
+	}
+}
+
+func benchmarkFlow(b *testing.B, tp trace.TracerProvider) {
 	idp := providertest.New(providertest.Config{})
 	defer idp.Close()
 	ctx := context.Background()
@@ -35,7 +56,7 @@ func BenchmarkConnectComplete(b *testing.B) {
 	reg, _ := provider.NewRegistry(prov)
 	store := memstore.New(memstore.Options{})
 	kr, _ := account.NewKeyring(account.GenerateKey("k1"))
-	svc, err := account.New(account.Config{Accounts: store, Flows: store, Providers: reg, Keyring: kr, CallbackURL: callbackURL})
+	svc, err := account.New(account.Config{Accounts: store, Flows: store, Providers: reg, Keyring: kr, CallbackURL: callbackURL, TracerProvider: tp})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -44,8 +65,9 @@ func BenchmarkConnectComplete(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
+		user := fmt.Sprintf("user_%d", i)
 		idp.SetLogin(fmt.Sprintf("sub-%d", i))
-		a, err := svc.Connect(ctx, account.ConnectParams{UserID: "user_1", Strategy: "oauth_custom_dev", RedirectURL: "/"})
+		a, err := svc.Connect(ctx, account.ConnectParams{UserID: user, Strategy: "oauth_custom_dev", RedirectURL: "/", Binding: "bench-browser"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -54,7 +76,7 @@ func BenchmarkConnectComplete(b *testing.B) {
 			b.Fatal(err)
 		}
 		q := cb.Query()
-		c, err := svc.Complete(ctx, account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss")})
+		c, err := svc.Complete(ctx, account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"), Binding: "bench-browser"})
 		if err != nil || !c.Account.Verified() {
 			b.Fatalf("Complete: %v", err)
 		}
