@@ -262,7 +262,7 @@ func (s *Service) refreshLeased(ctx context.Context, a *ExternalAccount, ref pro
 	// a refresh token spent at the provider must have its result stored.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.refreshLease*3/4)
 	defer cancel()
-	fresh, err := ref.Refresh(pctx, tok.RefreshToken) // MERGE(prov): RefreshRequest with Subject
+	fresh, err := ref.Refresh(pctx, provider.RefreshRequest{RefreshToken: tok.RefreshToken, Subject: a.ProviderUserID})
 	if err != nil {
 		return nil, s.refreshFailed(ctx, a, st, tok, err)
 	}

@@ -81,6 +81,6 @@ func Example() {
 	fmt.Println("back to", done.RedirectURL)
 	// Output:
 	// unverified
-	// verified 248289761001 ada@example.com [openid email profile]
+	// verified 248289761001 ada@example.com [openid email profile offline_access]
 	// back to /settings/accounts
 }

@@ -190,6 +190,23 @@ func (t *Token) String() string { return "provider.Token{REDACTED}" }
 // GoString hides the token's secrets from %#v.
 func (t *Token) GoString() string { return t.String() }
 
+// RefreshRequest is what Refresher.Refresh needs.
+type RefreshRequest struct {
+	// RefreshToken is the refresh token to redeem. Secret.
+	RefreshToken string
+	// Subject is the account's provider user id. An OpenID Connect
+	// provider that returns a new ID token must return one for the same
+	// subject (and issuer and audience, OpenID Connect Core section 12.2);
+	// "" skips the subject check.
+	Subject string
+}
+
+// String hides the refresh token.
+func (r RefreshRequest) String() string { return "provider.RefreshRequest{Subject: " + r.Subject + ", RefreshToken: REDACTED}" }
+
+// GoString hides the refresh token from %#v.
+func (r RefreshRequest) GoString() string { return r.String() }
+
 // Refresher is implemented by providers that can refresh an access token.
 type Refresher interface {
 	// Refresh redeems a refresh token. The returned token's RefreshToken is
@@ -198,7 +215,7 @@ type Refresher interface {
 	// verification.ErrTokenRetrieval otherwise; a provider's refusal wraps
 	// an *OAuthError, whose Code "invalid_grant" means the grant is gone
 	// (reauthorize), while [OAuthError.Temporary] failures may be retried.
-	Refresh(ctx context.Context, refreshToken string) (*Token, error)
+	Refresh(ctx context.Context, req RefreshRequest) (*Token, error)
 }
 
 // Revoker is implemented by providers with a revocation endpoint (RFC 7009

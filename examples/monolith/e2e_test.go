@@ -63,7 +63,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("the page after approving does not show the verified account:\n%s", page)
 	}
 	got := find(t, b.accounts(), a.ID)
-	wantScopes := []string{"email", "openid", "profile"}
+	wantScopes := []string{"email", "offline_access", "openid", "profile"} // offline_access: the dev provider lists it, and a connect wants a refresh token
 	switch {
 	case got.Verification.Status != verification.StatusVerified:
 		t.Fatalf("after approve: status %s (error %v), want verified", got.Verification.Status, got.Verification.Error)
@@ -103,7 +103,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	page = b.submit(form, "approve", ada)
 	got = find(t, b.accounts(), a.ID)
-	wantScopes = []string{"contacts.read", "email", "openid", "profile"}
+	wantScopes = []string{"contacts.read", "email", "offline_access", "openid", "profile"}
 	if got.Verification.Status != verification.StatusVerified || !slices.Equal(sorted(got.ApprovedScopes), wantScopes) {
 		t.Fatalf("after reauthorizing: %s with scopes %v, want verified with %v", got.Verification.Status, got.ApprovedScopes, wantScopes)
 	}

@@ -262,8 +262,8 @@ func (a *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 }
 
 // Refresh redeems a refresh token.
-func (a *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return a.p.Refresh(ctx, refreshToken)
+func (a *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return a.p.Refresh(ctx, req)
 }
 
 // Revoke revokes token at Apple's revocation endpoint.

@@ -151,8 +151,8 @@ func (d *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 }
 
 // Refresh redeems a refresh token.
-func (d *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return d.p.Refresh(ctx, refreshToken)
+func (d *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return d.p.Refresh(ctx, req)
 }
 
 // Revoke revokes token at Discord's RFC 7009 endpoint; revoking a refresh

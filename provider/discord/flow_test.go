@@ -101,11 +101,11 @@ func TestRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := p.Refresh(context.Background(), tok.RefreshToken)
+	next, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken})
 	if err != nil || next.AccessToken == "" || next.RefreshToken == "" {
 		t.Fatalf("Refresh: %v", err)
 	}
-	_, err = p.Refresh(context.Background(), tok.RefreshToken)
+	_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken})
 	var oe *provider.OAuthError
 	if !errors.As(err, &oe) || oe.Code != "invalid_grant" {
 		t.Errorf("reused refresh token: %v", err)

@@ -194,8 +194,8 @@ func (g *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 
 // Refresh redeems a refresh token, which only GitHub Apps with expiring
 // user tokens issue.
-func (g *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return g.p.Refresh(ctx, refreshToken)
+func (g *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return g.p.Refresh(ctx, req)
 }
 
 // Revoke deletes the application's grant for the user of the access token

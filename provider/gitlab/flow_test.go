@@ -74,7 +74,7 @@ func TestUnconfirmedEmail(t *testing.T) {
 	if id.ProviderUserID != "4815162342" || id.Username != "newcomer" || id.EmailVerified == nil || *id.EmailVerified || id.FirstName != "" {
 		t.Errorf("identity %+v", *id)
 	}
-	if _, err := newProvider(t, f).Refresh(context.Background(), tok.RefreshToken); err != nil {
+	if _, err := newProvider(t, f).Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}); err != nil {
 		t.Errorf("Refresh: %v", err)
 	}
 }

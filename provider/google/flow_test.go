@@ -180,7 +180,7 @@ func TestRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := p.Refresh(context.Background(), tok.RefreshToken)
+	next, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken})
 	if err != nil || next.AccessToken == "" {
 		t.Fatalf("Refresh: %v", err)
 	}

@@ -196,8 +196,8 @@ func (g *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 }
 
 // Refresh redeems a refresh token.
-func (g *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return g.p.Refresh(ctx, refreshToken)
+func (g *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return g.p.Refresh(ctx, req)
 }
 
 // Revoke revokes token at Google; revoking either token revokes the grant.

@@ -153,8 +153,8 @@ func (l *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 }
 
 // Refresh redeems a refresh token (approved partners only).
-func (l *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return l.p.Refresh(ctx, refreshToken)
+func (l *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return l.p.Refresh(ctx, req)
 }
 
 // Revoke revokes token at LinkedIn's revocation endpoint.

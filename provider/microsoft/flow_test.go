@@ -178,12 +178,12 @@ func TestRefreshChecksTenant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := p.Refresh(context.Background(), tok.RefreshToken)
+	next, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken})
 	if err != nil {
 		t.Fatalf("Refresh: %v", err)
 	}
 	f.signIn(workSub, tenantA, tenantB) // the refreshed ID token disagrees
-	if _, err := p.Refresh(context.Background(), next.RefreshToken); !errors.Is(err, verification.ErrIDTokenInvalid) {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: next.RefreshToken}); !errors.Is(err, verification.ErrIDTokenInvalid) {
 		t.Errorf("refresh with a mismatched tenant: %v", err)
 	}
 }

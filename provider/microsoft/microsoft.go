@@ -237,6 +237,6 @@ func (m *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 
 // Refresh redeems a refresh token; the refreshed ID token passes the same
 // tenant checks.
-func (m *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return m.p.Refresh(ctx, refreshToken)
+func (m *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return m.p.Refresh(ctx, req)
 }

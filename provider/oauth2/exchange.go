@@ -31,6 +31,9 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 	if err != nil {
 		return nil, nil, p.failure(verification.ErrTokenExchange, "exchange the authorization code for tokens", err)
 	}
+	if err := oauthclient.CheckTokenType(tok, verification.ErrTokenExchange); err != nil {
+		return nil, nil, err
+	}
 	t := oauthclient.Token(tok, "", "", p.now())
 	id, err := p.identity(ctx, t)
 	if err != nil {

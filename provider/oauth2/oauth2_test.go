@@ -157,19 +157,19 @@ func TestExchange(t *testing.T) {
 	}
 
 	t.Run("refresh", func(t *testing.T) {
-		next, err := p.Refresh(context.Background(), tok.RefreshToken)
+		next, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if next.AccessToken == tok.AccessToken || next.RefreshToken == "" || next.RefreshToken == tok.RefreshToken {
 			t.Error("no new tokens")
 		}
-		_, err = p.Refresh(context.Background(), tok.RefreshToken) // rotated
+		_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}) // rotated
 		var oe *provider.OAuthError
 		if !errors.Is(err, verification.ErrTokenRetrieval) || !errors.As(err, &oe) || oe.Code != "invalid_grant" || oe.Temporary() {
 			t.Errorf("reused refresh token: %v (%+v)", err, oe)
 		}
-		if _, err := p.Refresh(context.Background(), ""); !errors.Is(err, verification.ErrMissingRefreshToken) {
+		if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: ""}); !errors.Is(err, verification.ErrMissingRefreshToken) {
 			t.Errorf("empty refresh token: %v", err)
 		}
 		if err := p.Revoke(context.Background(), next.RefreshToken, "refresh_token"); err != nil {

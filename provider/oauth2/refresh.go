@@ -15,7 +15,8 @@ import (
 // RefreshToken is empty unless the provider rotated the refresh token. A
 // provider's refusal wraps a *provider.OAuthError: its Code "invalid_grant"
 // means the grant is gone and the account must be reauthorized.
-func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
+func (p *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	refreshToken := req.RefreshToken
 	if refreshToken == "" {
 		return nil, verification.ErrMissingRefreshToken
 	}
@@ -23,6 +24,9 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.
 	tok, err := ts.Token()
 	if err != nil {
 		return nil, p.failure(verification.ErrTokenRetrieval, "refresh the access token", err)
+	}
+	if err := oauthclient.CheckTokenType(tok, verification.ErrTokenRetrieval); err != nil {
+		return nil, err
 	}
 	return oauthclient.Token(tok, "", refreshToken, p.now()), nil
 }

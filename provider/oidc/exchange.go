@@ -43,6 +43,9 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 	if err != nil {
 		return nil, nil, p.failure(verification.ErrTokenExchange, "exchange the authorization code for tokens", err)
 	}
+	if err := oauthclient.CheckTokenType(tok, verification.ErrTokenExchange); err != nil {
+		return nil, nil, err
+	}
 	rawIDToken, _ := tok.Extra("id_token").(string)
 	if rawIDToken == "" {
 		return nil, nil, idTokenInvalid(checkMissing)

@@ -367,7 +367,7 @@ func TestAuthStyle(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Refresh and revocation authenticate the same way.
-			if _, err := p.Refresh(context.Background(), tok.RefreshToken); err != nil {
+			if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}); err != nil {
 				t.Errorf("Refresh: %v", err)
 			}
 			if err := p.Revoke(context.Background(), tok.AccessToken, "access_token"); err != nil || !srv.IsRevoked(tok.AccessToken) {

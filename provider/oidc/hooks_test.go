@@ -175,7 +175,7 @@ func TestCheckClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.AddUser(alice) // hd gone: refreshed ID tokens fail the check too
-	if _, err := p.Refresh(context.Background(), tok.RefreshToken); !errors.Is(err, verification.ErrIDTokenInvalid) {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}); !errors.Is(err, verification.ErrIDTokenInvalid) {
 		t.Errorf("Refresh: %v", err)
 	}
 	if calls.Load() != 3 {
@@ -305,7 +305,7 @@ func TestClientSecretFunc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok, err = p.Refresh(context.Background(), tok.RefreshToken); err != nil {
+	if tok, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Revoke(context.Background(), tok.RefreshToken, "refresh_token"); err != nil {
@@ -328,17 +328,17 @@ func TestOAuthErrorAs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Refresh(context.Background(), tok.RefreshToken); err != nil {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.Refresh(context.Background(), tok.RefreshToken) // reuse of a rotated token
+	_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}) // reuse of a rotated token
 	var oe *provider.OAuthError
 	if !errors.As(err, &oe) || oe.Code != "invalid_grant" || oe.Status != 400 || oe.Temporary() {
 		t.Errorf("error %v: OAuthError %+v", err, oe)
 	}
 	srv.SetFaults(providertest.Faults{Token: &providertest.TokenError{Status: 503, Code: "temporarily_unavailable"}})
 	defer srv.SetFaults(providertest.Faults{})
-	_, err = p.Refresh(context.Background(), "anything")
+	_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: "anything"})
 	if !errors.As(err, &oe) || !oe.Temporary() {
 		t.Errorf("error %v: OAuthError %+v", err, oe)
 	}

@@ -50,6 +50,7 @@ type Provider struct {
 	userinfoURL   string
 	revocationURL string
 	issParameter  bool
+	offlineAccess bool // discovery lists offline_access in scopes_supported
 	keySet        *oidc.RemoteKeySet
 	verifier      *oidc.IDTokenVerifier
 }
@@ -66,6 +67,7 @@ type discovery struct {
 	RevocationEndpoint       string   `json:"revocation_endpoint"`
 	TokenEndpointAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
 	IssuerParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	ScopesSupported          []string `json:"scopes_supported"`
 }
 
 // New reads the discovery document of cfg.Issuer and returns the provider.
@@ -199,6 +201,7 @@ func (p *Provider) discover(ctx context.Context, cfg Config) (*discovery, error)
 	p.userinfoURL = op.UserInfoEndpoint()
 	p.revocationURL = d.RevocationEndpoint
 	p.issParameter = d.IssuerParameterSupported
+	p.offlineAccess = slices.Contains(d.ScopesSupported, "offline_access")
 	return &d, nil
 }
 
@@ -267,10 +270,15 @@ func (p *Provider) Metadata() provider.Metadata {
 // always), state, S256 code challenge (unless Config.DisablePKCE), nonce,
 // and prompt and login_hint when set, plus Config.ExtraAuthParams, then
 // adjusted by Config.AuthParams. State, CodeChallenge (unless
-// Config.DisablePKCE), Nonce and RedirectURI are required. Offline is left
-// to Config.AuthParams: OpenID Connect providers issue refresh tokens
-// according to their own policy, and provider-specific packages add what
-// theirs needs.
+// Config.DisablePKCE), Nonce and RedirectURI are required.
+//
+// With req.Offline (the flow wants a refresh token), the offline_access
+// scope is requested when discovery lists it in scopes_supported, as
+// OpenID Connect Core section 11 says: spec-following providers (Auth0,
+// Okta, Ory Hydra, Keycloak) issue no refresh token without it. Some of
+// them also want prompt=consent for it; the host passes that as the
+// flow's prompt. Provider-specific packages add what theirs needs instead
+// (Google's access_type=offline) through Config.AuthParams.
 func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -288,6 +296,9 @@ func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (s
 	scopes := p.scopes
 	if len(req.Scopes) > 0 {
 		scopes = withOpenID(req.Scopes)
+	}
+	if req.Offline && p.offlineAccess && !slices.Contains(scopes, "offline_access") {
+		scopes = append(slices.Clip(scopes), "offline_access")
 	}
 	v := make(url.Values, len(p.extra)+10)
 	for k, val := range p.extra {

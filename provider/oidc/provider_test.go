@@ -181,7 +181,7 @@ func TestAuthCodeURL(t *testing.T) {
 	}
 	want := url.Values{
 		"response_type": {"code"}, "client_id": {srv.ClientID()}, "redirect_uri": {redirectURI},
-		"scope": {"openid email calendar"}, "state": {"st"}, "code_challenge": {"ch"},
+		"scope": {"openid email calendar offline_access"}, "state": {"st"}, "code_challenge": {"ch"},
 		"code_challenge_method": {"S256"}, "nonce": {"nn"}, "login_hint": {"alice@example.com"},
 		"hd": {"example.com"}, "prompt": {"select_account"},
 	}
@@ -193,7 +193,7 @@ func TestAuthCodeURL(t *testing.T) {
 	req.Scopes = nil
 	raw, _ = p.AuthCodeURL(context.Background(), req)
 	u, _ = url.Parse(raw)
-	if q := u.Query(); q.Get("prompt") != "consent" || q.Get("scope") != "openid email profile" || q.Has("access_type") {
+	if q := u.Query(); q.Get("prompt") != "consent" || q.Get("scope") != "openid email profile offline_access" || q.Has("access_type") {
 		t.Errorf("query %v", q)
 	}
 
@@ -250,7 +250,7 @@ func TestRefresh(t *testing.T) {
 				t.Fatal(err)
 			}
 			clk.Set(clk.Now().Add(time.Minute))
-			tok, err := p.Refresh(context.Background(), first.RefreshToken)
+			tok, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: first.RefreshToken})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -264,7 +264,7 @@ func TestRefresh(t *testing.T) {
 				t.Errorf("expiry %v, scopes %v", tok.Expiry, tok.Scopes)
 			}
 			// The old refresh token works again only without rotation.
-			_, err = p.Refresh(context.Background(), first.RefreshToken)
+			_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: first.RefreshToken})
 			if tt.wantRotated {
 				if !errors.Is(err, verification.ErrTokenRetrieval) || !strings.Contains(err.Error(), "invalid_grant") {
 					t.Errorf("reused rotated refresh token: %v", err)
@@ -283,20 +283,20 @@ func TestRefreshErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Refresh(context.Background(), ""); !errors.Is(err, verification.ErrMissingRefreshToken) {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: ""}); !errors.Is(err, verification.ErrMissingRefreshToken) {
 		t.Errorf("empty refresh token: %v", err)
 	}
-	if _, err := p.Refresh(context.Background(), "unknown"); !errors.Is(err, verification.ErrTokenRetrieval) {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: "unknown"}); !errors.Is(err, verification.ErrTokenRetrieval) {
 		t.Errorf("unknown refresh token: %v", err)
 	}
 	srv.SetFaults(providertest.Faults{IDToken: providertest.IDTokenWrongAudience})
-	if _, err := p.Refresh(context.Background(), tok.RefreshToken); !errors.Is(err, verification.ErrIDTokenInvalid) {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}); !errors.Is(err, verification.ErrIDTokenInvalid) {
 		t.Errorf("refreshed ID token for another audience: %v", err)
 	}
 	srv.SetFaults(providertest.Faults{Delay: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := p.Refresh(ctx, tok.RefreshToken); !errors.Is(err, verification.ErrTokenRetrieval) || !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := p.Refresh(ctx, provider.RefreshRequest{RefreshToken: tok.RefreshToken}); !errors.Is(err, verification.ErrTokenRetrieval) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("slow refresh: %v", err)
 	}
 }
@@ -314,7 +314,7 @@ func TestRevoke(t *testing.T) {
 	if !srv.IsRevoked(tok.RefreshToken) || !srv.IsRevoked(tok.AccessToken) {
 		t.Error("the grant is not revoked")
 	}
-	if _, err := p.Refresh(context.Background(), tok.RefreshToken); !errors.Is(err, verification.ErrTokenRetrieval) {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken}); !errors.Is(err, verification.ErrTokenRetrieval) {
 		t.Errorf("refresh after revocation: %v", err)
 	}
 	// Revoking again is not an error (RFC 7009 section 2.2).
@@ -455,13 +455,13 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	if err := wp.Revoke(context.Background(), "REVOKED-TOKEN", "access_token"); err != nil {
 		failures = append(failures, failure{"revoke with wrong client secret", err})
 	}
-	if _, err := p.Refresh(context.Background(), "UNKNOWN-REFRESH-TOKEN"); err != nil {
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: "UNKNOWN-REFRESH-TOKEN"}); err != nil {
 		failures = append(failures, failure{"refresh unknown", err})
 	}
 	srv.SetFaults(providertest.Faults{Token: &providertest.TokenError{Code: "invalid_grant", Description: description}})
 	for _, tok := range srv.Tokens() {
 		if tok.Type == "refresh_token" {
-			if _, err := p.Refresh(context.Background(), tok.Value); err != nil {
+			if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.Value}); err != nil {
 				failures = append(failures, failure{"refresh refused", err})
 			}
 			break
@@ -492,5 +492,82 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A refreshed ID token must be for the account's subject (OpenID Connect
+// Core section 12.2): another subject is refused, the same one passes.
+func TestRefreshKeepsSubject(t *testing.T) {
+	srv := newServer(t, providertest.Config{DisableRefreshTokenRotation: true})
+	p := newProvider(t, config(srv))
+	id, first, _, err := exchange(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: first.RefreshToken, Subject: "someone-else"})
+	if !errors.Is(err, verification.ErrIDTokenInvalid) {
+		t.Fatalf("refresh with another subject: %v, want oauth_id_token_invalid", err)
+	}
+	if _, err := p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: first.RefreshToken, Subject: id.ProviderUserID}); err != nil {
+		t.Fatalf("refresh with the account's subject: %v", err)
+	}
+	if s := fmt.Sprintf("%v %+v %#v", provider.RefreshRequest{RefreshToken: first.RefreshToken}, provider.RefreshRequest{RefreshToken: first.RefreshToken}, provider.RefreshRequest{RefreshToken: first.RefreshToken}); strings.Contains(s, first.RefreshToken) {
+		t.Fatal("a RefreshRequest prints its refresh token")
+	}
+}
+
+// Only bearer tokens are taken (RFC 6749 section 7.1): another token_type,
+// or none, fails the exchange and the refresh; "bearer" in any case passes.
+func TestTokenTypeMustBeBearer(t *testing.T) {
+	for _, tc := range []struct {
+		tokenType string
+		ok        bool
+	}{{"bearer", true}, {"BEARER", true}, {"DPoP", false}, {"mac", false}, {"-", false}} {
+		srv := newServer(t, providertest.Config{})
+		p := newProvider(t, config(srv))
+		srv.SetFaults(providertest.Faults{TokenType: tc.tokenType})
+		_, _, _, err := exchange(t, p)
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, verification.ErrTokenExchange)) {
+			t.Errorf("token_type %q: exchange error %v", tc.tokenType, err)
+		}
+		srv.SetFaults(providertest.Faults{})
+		_, tok, _, err := exchange(t, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.SetFaults(providertest.Faults{TokenType: tc.tokenType})
+		_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: tok.RefreshToken})
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, verification.ErrTokenRetrieval)) {
+			t.Errorf("token_type %q: refresh error %v", tc.tokenType, err)
+		}
+	}
+}
+
+// A flow that wants a refresh token asks for offline_access when the
+// provider lists it (OpenID Connect Core section 11), and only then.
+func TestOfflineAccess(t *testing.T) {
+	srv := newServer(t, providertest.Config{})
+	p := newProvider(t, config(srv))
+	req := provider.AuthRequest{State: "s", CodeChallenge: strings.Repeat("A", 43), Nonce: "n", RedirectURI: "https://app.example/cb", Scopes: []string{"openid", "email"}}
+	scopesOf := func(offline bool) []string {
+		r := req
+		r.Offline = offline
+		raw, err := p.AuthCodeURL(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(raw)
+		return strings.Fields(u.Query().Get("scope"))
+	}
+	if got := scopesOf(true); !slices.Contains(got, "offline_access") || !slices.Contains(got, "email") {
+		t.Fatalf("offline flow scopes = %v, want offline_access added", got)
+	}
+	if got := scopesOf(false); slices.Contains(got, "offline_access") {
+		t.Fatalf("online flow scopes = %v", got)
+	}
+	// Requested already: not twice.
+	req.Scopes = []string{"openid", "offline_access"}
+	if got := scopesOf(true); len(got) != 2 {
+		t.Fatalf("scopes = %v, want offline_access once", got)
 	}
 }

@@ -31,6 +31,10 @@ type Faults struct {
 	// nil value removes the claim.
 	IDTokenClaims map[string]any
 
+	// TokenType, when set, replaces the token responses' token_type
+	// ("DPoP", "mac", "bearer"); "-" leaves it out.
+	TokenType string
+
 	// UserinfoSubject makes the userinfo endpoint answer with this "sub".
 	UserinfoSubject string
 	// UserinfoStatus makes the userinfo endpoint fail with this HTTP status.

@@ -288,6 +288,13 @@ func (h *Handler) tokenResponse(iss *issue, f Faults) (map[string]any, error) {
 	if iss.refresh != nil {
 		body["refresh_token"] = iss.refresh.value
 	}
+	switch f.TokenType {
+	case "":
+	case "-":
+		delete(body, "token_type")
+	default:
+		body["token_type"] = f.TokenType
+	}
 	if iss.idClaims != nil {
 		idToken, err := h.idToken(iss.idClaims, f, iss.now)
 		if err != nil {

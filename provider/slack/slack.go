@@ -180,8 +180,8 @@ func (s *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 }
 
 // Refresh redeems a refresh token (apps with token rotation).
-func (s *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return s.p.Refresh(ctx, refreshToken)
+func (s *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return s.p.Refresh(ctx, req)
 }
 
 // Revoke revokes token with Slack's auth.revoke, which takes the token

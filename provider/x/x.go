@@ -152,8 +152,8 @@ func (x *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 }
 
 // Refresh redeems a refresh token; X rotates them.
-func (x *Provider) Refresh(ctx context.Context, refreshToken string) (*provider.Token, error) {
-	return x.p.Refresh(ctx, refreshToken)
+func (x *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
+	return x.p.Refresh(ctx, req)
 }
 
 // Revoke revokes token at X's RFC 7009 endpoint.

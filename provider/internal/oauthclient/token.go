@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/verification"
 )
 
 // ClientContext returns ctx carrying client, which is how go-oidc and
@@ -83,4 +84,34 @@ func SecondsDuration(n int64) time.Duration {
 		return math.MaxInt64
 	}
 	return time.Duration(n) * time.Second
+}
+
+// CheckTokenType refuses a token response whose token_type is not Bearer
+// (compared case-insensitively, RFC 6749 section 7.1 and RFC 6750): Tether
+// only knows how to use bearer tokens, and a DPoP or MAC token stored as
+// one would fail at every use. A response without token_type is refused
+// too (RFC 6749 section 5.1 makes it required). sentinel is the error the
+// caller reports (token exchange or retrieval).
+func CheckTokenType(t *oauth2.Token, sentinel *verification.Error) error {
+	if !strings.EqualFold(t.TokenType, "bearer") {
+		return sentinel.WithLongMessage("The provider issued a token that is not a bearer token.").WithMeta("token_type", tokenTypeMeta(t.TokenType))
+	}
+	return nil
+}
+
+// tokenTypeMeta is what an error may repeat of a token_type: a short
+// plain word, or nothing.
+func tokenTypeMeta(s string) string {
+	if len(s) > 20 {
+		return "other"
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_') {
+			return "other"
+		}
+	}
+	if s == "" {
+		return "missing"
+	}
+	return s
 }
