@@ -202,7 +202,9 @@ type RefreshRequest struct {
 }
 
 // String hides the refresh token.
-func (r RefreshRequest) String() string { return "provider.RefreshRequest{Subject: " + r.Subject + ", RefreshToken: REDACTED}" }
+func (r RefreshRequest) String() string {
+	return "provider.RefreshRequest{Subject: " + r.Subject + ", RefreshToken: REDACTED}"
+}
 
 // GoString hides the refresh token from %#v.
 func (r RefreshRequest) GoString() string { return r.String() }
