@@ -3,10 +3,12 @@ package providertest_test
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tetherauth/tether/provider/providertest"
 )
@@ -105,4 +107,85 @@ func TestMemoryIsBounded(t *testing.T) {
 	if loc := res.Header.Get("Location"); !strings.Contains(loc, "error=invalid_request") {
 		t.Fatalf("an oversized state: %s, Location %q", res.Status, loc)
 	}
+}
+
+// A rotated refresh token that comes back revokes the grant, unless it
+// comes back within the configured grace period (issue 12).
+func TestRefreshReuse(t *testing.T) {
+	for _, grace := range []time.Duration{0, time.Minute} {
+		clk := time.Now()
+		idp := providertest.New(providertest.Config{RefreshReuseGrace: grace, Now: func() time.Time { return clk }})
+		defer idp.Close()
+		idp.SetLogin("reuser")
+		tok := redeemCode(t, idp)
+		first := refresh(t, idp, tok.RefreshToken)
+		if first.status != http.StatusOK {
+			t.Fatalf("first refresh: %d", first.status)
+		}
+		again := refresh(t, idp, tok.RefreshToken) // the spent token, again
+		st := idp.Stats()
+		if grace == 0 {
+			if again.status != http.StatusBadRequest || st.ReuseDetections != 1 {
+				t.Fatalf("reuse without grace: %d, %+v", again.status, st)
+			}
+			// The whole family is gone: the rotated-to token too.
+			if r := refresh(t, idp, first.RefreshToken); r.status != http.StatusBadRequest {
+				t.Fatalf("the grant survived a reuse: %d", r.status)
+			}
+			continue
+		}
+		if again.status != http.StatusOK || st.GraceReuses != 1 || st.ReuseDetections != 0 {
+			t.Fatalf("reuse within grace: %d, %+v", again.status, st)
+		}
+		clk = clk.Add(2 * grace)
+		if r := refresh(t, idp, tok.RefreshToken); r.status != http.StatusBadRequest || idp.Stats().ReuseDetections != 1 {
+			t.Fatalf("reuse after the grace: %d, %+v", r.status, idp.Stats())
+		}
+	}
+}
+
+type tokenAnswer struct {
+	status       int
+	RefreshToken string `json:"refresh_token"`
+}
+
+func redeemCode(t *testing.T, idp *providertest.Server) tokenAnswer {
+	t.Helper()
+	verifier := strings.Repeat("w", 43)
+	sum := sha256.Sum256([]byte(verifier))
+	client := idp.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := client.Get(idp.URL() + "/authorize?" + url.Values{
+		"response_type": {"code"}, "client_id": {idp.ClientID()}, "redirect_uri": {"http://127.0.0.1/cb"},
+		"scope": {"openid offline_access"}, "state": {"s"}, "nonce": {"n"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+	}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	return tokenCall(t, idp, url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+		"redirect_uri": {"http://127.0.0.1/cb"}, "code_verifier": {verifier}})
+}
+
+func refresh(t *testing.T, idp *providertest.Server, rt string) tokenAnswer {
+	t.Helper()
+	return tokenCall(t, idp, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+}
+
+func tokenCall(t *testing.T, idp *providertest.Server, form url.Values) tokenAnswer {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, idp.URL()+"/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(idp.ClientID(), idp.ClientSecret())
+	res, err := idp.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var a tokenAnswer
+	_ = json.NewDecoder(res.Body).Decode(&a)
+	a.status = res.StatusCode
+	return a
 }

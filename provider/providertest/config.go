@@ -72,6 +72,13 @@ type Config struct {
 	// omits refresh_token from refresh responses.
 	DisableRefreshTokenRotation bool
 
+	// RefreshReuseGrace is how long a rotated refresh token may still be
+	// redeemed (as Ory Hydra's grace period). Past it, or with the zero
+	// default, a rotated token that comes back is reuse: the provider
+	// revokes the whole grant (RFC 9700 section 4.14.2), as Hydra does
+	// without a grace period, and counts it in Stats.ReuseDetections.
+	RefreshReuseGrace time.Duration
+
 	// Interactive shows the HTML sign-in form on every authorization
 	// request, even when a user is signed in with SetLogin (the form is then
 	// filled in with that user). Without it, the form is shown only when

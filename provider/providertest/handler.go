@@ -85,6 +85,7 @@ type issuedToken struct {
 	expiresAt time.Time // zero for refresh tokens, which do not expire
 	revoked   bool
 	rotated   bool
+	rotatedAt time.Time
 }
 
 // NewHandler returns a provider whose issuer identifier is issuer, such as

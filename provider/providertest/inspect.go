@@ -21,6 +21,11 @@ type Stats struct {
 	UserinfoRequests int
 	// RevocationRequests counts requests to the revocation endpoint.
 	RevocationRequests int
+	// ReuseDetections counts rotated refresh tokens that came back after
+	// the grace period: each revoked its grant. GraceReuses counts those
+	// that came back within it.
+	ReuseDetections int
+	GraceReuses     int
 }
 
 // Held is how many entries the provider keeps now, each bounded by

@@ -177,8 +177,16 @@ func (h *Handler) redeemRefreshToken(clientID string, form url.Values) (*issue, 
 		return nil, errInvalidGrant("the refresh token was revoked")
 	}
 	if t.rotated {
+		if grace := h.cfg.RefreshReuseGrace; grace > 0 && now.Sub(t.rotatedAt) < grace {
+			// Within the grace period a spent refresh token still
+			// refreshes (Ory Hydra's refresh_token_rotation grace).
+			h.stats.GraceReuses++
+			h.stats.Refreshes++
+			return h.issueLocked(t.grant, t.grant.scopes, false, false, now), nil
+		}
 		// Reuse of a rotated refresh token means two parties hold it:
 		// revoke the grant (RFC 9700 section 4.14.2).
+		h.stats.ReuseDetections++
 		h.revokeGrantLocked(t.grant)
 		return nil, errInvalidGrant("the refresh token was already used")
 	}
@@ -193,7 +201,7 @@ func (h *Handler) redeemRefreshToken(clientID string, form url.Values) (*issue, 
 	}
 	rotate := !h.cfg.DisableRefreshTokenRotation
 	if rotate {
-		t.rotated = true
+		t.rotated, t.rotatedAt = true, now
 	}
 	h.stats.Refreshes++
 	return h.issueLocked(t.grant, scopes, false, rotate, now), nil
