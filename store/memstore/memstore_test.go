@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/store/memstore"
 	"github.com/tetherauth/tether/store/storetest"
 )
@@ -59,4 +60,12 @@ func TestDeleteExpired(t *testing.T) {
 
 func newFlow(now time.Time, ttl time.Duration) *account.Flow {
 	return &account.Flow{Kind: account.FlowConnect, UserID: "u", AccountID: "eac_1", CreatedAt: now, ExpiresAt: now.Add(ttl)}
+}
+
+// One refresh per grant, three Services on one Store.
+func TestRefreshStampede(t *testing.T) {
+	s := memstore.New(memstore.Options{})
+	testkit.RefreshStampede(t, func(*testing.T) testkit.Stores {
+		return testkit.Stores{Accounts: s, Tokens: s, Flows: s}
+	})
 }

@@ -1,0 +1,158 @@
+package testkit
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/provider/providertest"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Stores are one process's stores: each call of a Process function opens
+// its own connections (pools, clients) to the same backend, as another
+// replica of a host would.
+type Stores struct {
+	Accounts account.AccountStore
+	Tokens   account.TokenStore
+	Flows    account.FlowStore
+}
+
+// Process opens a process's stores on the backend under test.
+type Process func(t *testing.T) Stores
+
+// RefreshStampede proves one refresh per grant across processes (issue 12)
+// on a store: three Services, each on stores of its own process, fifty
+// goroutines each, three rounds with the token due each round, against a
+// provider that rotates refresh tokens and revokes the grant when a spent
+// one comes back. Each round the provider must see exactly one refresh and
+// no reuse, every caller must get the token it issued, and the grant must
+// be alive at the end. Then a holder dies holding the lease: the next
+// caller waits the lease out and refreshes once.
+func RefreshStampede(t *testing.T, newProcess Process) {
+	t.Helper()
+	clock := NewClock()
+	idp := providertest.New(providertest.Config{Now: clock.Now})
+	t.Cleanup(idp.Close)
+	prov, err := oidc.New(t.Context(), oidc.Config{
+		Strategy: verification.MustParseStrategy("oauth_custom_stampede"), Issuer: idp.Issuer(),
+		ClientID: idp.ClientID(), ClientSecret: idp.ClientSecret(), Now: clock.Now, Timeout: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := provider.NewRegistry(prov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, err := account.NewKeyring(account.GenerateKey("k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lease = 2 * time.Second
+	services := make([]*account.Service, 3)
+	for i := range services {
+		s := newProcess(t)
+		services[i], err = account.New(account.Config{
+			Accounts: s.Accounts, Tokens: s.Tokens, Flows: s.Flows, Providers: reg, Keyring: kr,
+			CallbackURL: "https://app.example/oauth_callback", Now: clock.Now, RefreshLease: lease,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := t.Context()
+	user := account.NewID("user_")
+	sub := account.NewID("sub_")
+	idp.SetLogin(sub)
+	a, err := services[0].Connect(ctx, account.ConnectParams{UserID: user, Strategy: "oauth_custom_stampede", RedirectURL: "/", Binding: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := providertest.Authorize(ctx, idp.Client(), a.Verification.ExternalVerificationRedirectURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := cb.Query()
+	done, err := services[0].Complete(ctx, account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"), Binding: "b"})
+	if err != nil || !done.Account.Verified() {
+		t.Fatalf("Complete: %v", err)
+	}
+
+	stampede := func(round int) {
+		t.Helper()
+		before := idp.Stats()
+		var wg sync.WaitGroup
+		tokens := make(chan string, 150)
+		start := make(chan struct{})
+		for _, svc := range services {
+			for range 50 {
+				wg.Go(func() {
+					<-start
+					tok, err := svc.AccessToken(context.Background(), user, a.ID)
+					if err != nil {
+						t.Errorf("round %d: AccessToken: %v", round, err)
+						return
+					}
+					tokens <- tok.Token
+				})
+			}
+		}
+		close(start)
+		wg.Wait()
+		close(tokens)
+		after := idp.Stats()
+		if n := after.Refreshes - before.Refreshes; n != 1 || after.ReuseDetections != 0 {
+			t.Fatalf("round %d: %d refreshes at the provider (want 1), %d refresh tokens reused", round, n, after.ReuseDetections)
+		}
+		var first string
+		for tok := range tokens {
+			if first == "" {
+				first = tok
+			}
+			if tok != first {
+				t.Fatalf("round %d: callers got different tokens", round)
+			}
+		}
+		if !activeAccessToken(idp, first) {
+			t.Fatalf("round %d: the token handed out is not one the provider accepts", round)
+		}
+	}
+	for round := 1; round <= 3; round++ {
+		clock.Advance(time.Hour)
+		stampede(round)
+	}
+
+	// A holder dies holding the lease: nothing is refreshed until the
+	// lease expires, then exactly once.
+	clock.Advance(time.Hour)
+	clock.Follow()
+	s := newProcess(t)
+	ok, err := s.Tokens.LeaseTokens(ctx, a.ID, "dead-process", clock.Now(), lease)
+	if err != nil || !ok {
+		t.Fatalf("taking the lease as a dead process: %v, %v", ok, err)
+	}
+	began := time.Now()
+	stampede(4)
+	if waited := time.Since(began); waited < lease/2 {
+		t.Fatalf("the refresh did not wait for the dead holder's lease (%v)", waited)
+	}
+	got, err := services[0].Get(ctx, user, a.ID)
+	if err != nil || got.Verification.Error != nil {
+		t.Fatalf("the grant is not alive at the end: %+v, %v", got, err)
+	}
+}
+
+// activeAccessToken reports whether the provider would accept tok.
+func activeAccessToken(idp *providertest.Server, tok string) bool {
+	for _, ti := range idp.Tokens() {
+		if ti.Value == tok {
+			return ti.Type == "access_token" && !ti.Revoked
+		}
+	}
+	return false
+}
