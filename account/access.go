@@ -98,11 +98,31 @@ func oauthToken(a *ExternalAccount, tok *provider.Token) *OAuthToken {
 func (s *Service) AccessToken(ctx context.Context, userID, accountID string) (_ *OAuthToken, err error) {
 	ctx, end := s.operation(ctx, "AccessToken")
 	defer func() { end(err) }()
-	a, err := s.get(ctx, userID, accountID)
+	if err := validateUserID(userID); err != nil {
+		return nil, err
+	}
+	if accountID == "" || len(accountID) > 128 {
+		return nil, verification.ErrExternalAccountNotFound
+	}
+	// The account and its tokens in one round trip where the store can:
+	// a token that is not due needs nothing more.
+	a, st, err := s.accounts.(sealingAccounts).getAccountTokens(ctx, s.tokens, accountID)
 	if err != nil {
 		return nil, err
 	}
+	if a.UserID != userID {
+		return nil, verification.ErrExternalAccountNotFound
+	}
 	spanAccount(ctx, a)
+	if st != nil && a.HasIdentity() {
+		tok, err := s.openSealed(st, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if tok.AccessToken != "" && !s.due(tok, s.clock()) {
+			return oauthToken(a, tok), nil
+		}
+	}
 	return s.accessToken(ctx, a)
 }
 

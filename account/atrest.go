@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"time"
 
@@ -91,4 +92,42 @@ func (s sealingAccounts) ListAccounts(ctx context.Context, q Query) ([]*External
 
 func (s sealingAccounts) DeleteAbandoned(ctx context.Context, before time.Time, limit int) (int, error) {
 	return s.AccountStore.DeleteAbandoned(ctx, before, limit)
+}
+
+// GetAccountTokens reads an account and its tokens: in one round trip when
+// the store can, else one after the other. tokens may be another store.
+func (s sealingAccounts) getAccountTokens(ctx context.Context, tokens TokenStore, id string) (*ExternalAccount, *SealedTokens, error) {
+	inner := s.AccountStore
+	if ta, ok := inner.(tracedAccounts); ok {
+		inner = ta.AccountStore
+	}
+	if _, ok := inner.(AccountTokensReader); ok && sameStore(s.AccountStore, tokens) {
+		a, st, err := s.AccountStore.(AccountTokensReader).GetAccountTokens(ctx, id)
+		if err == nil {
+			s.open(a)
+		}
+		return a, st, err
+	}
+	a, err := s.GetAccount(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := tokens.GetTokens(ctx, a.ID)
+	if errors.Is(err, verification.ErrResourceNotFound) {
+		return a, nil, nil
+	}
+	return a, st, err
+}
+
+// sameStore reports whether accounts and tokens are one store (seen
+// through the Service's tracing wrappers).
+func sameStore(accounts AccountStore, tokens TokenStore) bool {
+	if ta, ok := accounts.(tracedAccounts); ok {
+		accounts = ta.AccountStore
+	}
+	if tt, ok := tokens.(tracedTokens); ok {
+		tokens = tt.TokenStore
+	}
+	ts, ok := tokens.(AccountStore)
+	return ok && ts == accounts
 }

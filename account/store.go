@@ -71,6 +71,18 @@ type AccountStore interface {
 	DeleteAbandoned(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
+// AccountTokensReader is implemented by stores that keep tokens with their
+// account and read both in one round trip (one query on SQL, one pipeline
+// on the account's Redis slot). The Service uses it for AccessToken when
+// the same store holds accounts and tokens; otherwise it reads them one
+// after the other.
+type AccountTokensReader interface {
+	// GetAccountTokens returns the account with id and its sealed tokens,
+	// nil tokens when it has none. A missing account is
+	// verification.ErrExternalAccountNotFound.
+	GetAccountTokens(ctx context.Context, id string) (*ExternalAccount, *SealedTokens, error)
+}
+
 // Query selects accounts for AccountStore.ListAccounts. Its zero value
 // selects every account of every user.
 type Query struct {

@@ -129,3 +129,13 @@ func (t tracedFlows) GetFlow(ctx context.Context, stateHash string) (_ *Flow, er
 	defer func() { endStoreSpan(span, err) }()
 	return t.FlowStore.GetFlow(ctx, stateHash)
 }
+
+func (t tracedAccounts) GetAccountTokens(ctx context.Context, id string) (_ *ExternalAccount, _ *SealedTokens, err error) {
+	r, ok := t.AccountStore.(AccountTokensReader)
+	if !ok {
+		return nil, nil, verification.ErrInternal.WithLongMessage("The store does not read accounts with their tokens.")
+	}
+	ctx, span := storeSpan(ctx, t.tr, "GetAccountTokens")
+	defer func() { endStoreSpan(span, err) }()
+	return r.GetAccountTokens(ctx, id)
+}

@@ -50,6 +50,8 @@ var (
 	_ account.AccountStore = (*Store)(nil)
 	_ account.TokenStore   = (*Store)(nil)
 	_ account.FlowStore    = (*Store)(nil)
+
+	_ account.AccountTokensReader = (*Store)(nil)
 )
 
 // New returns an empty Store.
@@ -231,6 +233,20 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) error {
 	delete(s.tokens, id)
 	delete(s.leases, id)
 	return nil
+}
+
+// GetAccountTokens implements account.AccountTokensReader.
+func (s *Store) GetAccountTokens(ctx context.Context, id string) (*account.ExternalAccount, *account.SealedTokens, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[id]
+	if !ok {
+		return nil, nil, verification.ErrExternalAccountNotFound
+	}
+	return a.Clone(), s.tokens[id].Clone(), nil
 }
 
 // GetTokens implements account.TokenStore.

@@ -74,6 +74,8 @@ var (
 	_ account.AccountStore = (*Store)(nil)
 	_ account.TokenStore   = (*Store)(nil)
 	_ account.FlowStore    = (*Store)(nil)
+
+	_ account.AccountTokensReader = (*Store)(nil)
 )
 
 // New returns a Store on client: a *redis.Client, a Sentinel client from

@@ -18,9 +18,23 @@ func (s *Store) GetTokens(ctx context.Context, accountID string) (*account.Seale
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	if len(vals) != 3 || vals[0] == nil {
+	t, err := parseTokens(accountID, vals)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
 		return nil, verification.ErrResourceNotFound
 	}
+	return t, nil
+}
+
+// parseTokens reads a token record's fields v, b and t; nil when there is
+// none.
+func parseTokens(accountID string, vals []any) (*account.SealedTokens, error) {
+	if len(vals) != 3 || vals[0] == nil {
+		return nil, nil
+	}
+	var err error
 	v, _ := vals[0].(string)
 	b, _ := vals[1].(string)
 	t := &account.SealedTokens{AccountID: accountID, Blob: []byte(b)}
@@ -64,4 +78,31 @@ func (s *Store) SwapTokens(ctx context.Context, t *account.SealedTokens) error {
 		return verification.ErrConflict
 	}
 	return corrupt("swap reply", nil)
+}
+
+// GetAccountTokens implements account.AccountTokensReader: the account's
+// record and its tokens share a slot, so one pipeline reads both, in one
+// round trip on every topology.
+func (s *Store) GetAccountTokens(ctx context.Context, id string) (*account.ExternalAccount, *account.SealedTokens, error) {
+	if id == "" {
+		return nil, nil, verification.ErrExternalAccountNotFound
+	}
+	pipe := s.rdb.Pipeline()
+	rec := pipe.HMGet(ctx, s.accountKey(id), recordFields...)
+	tok := pipe.HMGet(ctx, s.tokensKey(id), "v", "b", "t")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, nil, storeErr(err)
+	}
+	a, st, err := parseRecord(rec.Val())
+	if err != nil {
+		return nil, nil, err
+	}
+	if st != recordLive {
+		return nil, nil, verification.ErrExternalAccountNotFound
+	}
+	t, err := parseTokens(id, tok.Val())
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, t, nil
 }

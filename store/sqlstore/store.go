@@ -41,6 +41,8 @@ var (
 	_ account.AccountStore = (*Store)(nil)
 	_ account.TokenStore   = (*Store)(nil)
 	_ account.FlowStore    = (*Store)(nil)
+
+	_ account.AccountTokensReader = (*Store)(nil)
 )
 
 // New returns a Store on db, which must use bun's sqlitedialect (with the

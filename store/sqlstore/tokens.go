@@ -152,3 +152,43 @@ func (s *Store) ReleaseTokens(ctx context.Context, accountID, holder string) err
 		Exec(ctx)
 	return storeError(err)
 }
+
+// accountTokensRow is an account row with its token row's columns, read by
+// one LEFT JOIN.
+type accountTokensRow struct {
+	accountRow `bun:",extend"`
+
+	TokSealed  []byte        `bun:"tok_sealed,scanonly"`
+	TokVersion sql.NullInt64 `bun:"tok_version,scanonly"`
+	TokUpdated dbTime        `bun:"tok_updated_at,scanonly"`
+}
+
+// GetAccountTokens implements account.AccountTokensReader with one query:
+// the account by its primary key, LEFT JOIN its tokens by theirs.
+func (s *Store) GetAccountTokens(ctx context.Context, id string) (*account.ExternalAccount, *account.SealedTokens, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, nil, err
+	}
+	row := new(accountTokensRow)
+	err := s.db.NewSelect().Model(row).
+		ColumnExpr("a.*").
+		ColumnExpr("t.sealed AS tok_sealed, t.version AS tok_version, t.updated_at AS tok_updated_at").
+		Join("LEFT JOIN "+tokensTable+" AS t ON t.account_id = a.id").
+		Where("a.id = ?", id).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, verification.ErrExternalAccountNotFound
+	}
+	if err != nil {
+		return nil, nil, storeError(err)
+	}
+	a, err := row.account()
+	if err != nil {
+		return nil, nil, decodeError(err)
+	}
+	if !row.TokVersion.Valid {
+		return a, nil, nil
+	}
+	tr := tokenRow{AccountID: a.ID, Sealed: row.TokSealed, Version: row.TokVersion.Int64, UpdatedAt: row.TokUpdated}
+	return a, tr.tokens(), nil
+}

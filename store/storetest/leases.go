@@ -134,3 +134,35 @@ func testLeaseGoesWithAccount(t *testing.T, s Stores) {
 	_, err := s.Tokens.LeaseTokens(t.Context(), a.ID, "h2", now(), time.Minute)
 	checkCode(t, err, verification.ErrResourceNotFound)
 }
+
+// testAccountTokens checks account.AccountTokensReader where a store
+// implements it: the account and its tokens as GetAccount and GetTokens
+// return them, nil tokens before any, not found for no account.
+func testAccountTokens(t *testing.T, s Stores) {
+	r, ok := s.Accounts.(account.AccountTokensReader)
+	if !ok {
+		t.Skip("the store does not implement account.AccountTokensReader")
+	}
+	ctx := t.Context()
+	a := create(t, s, verified())
+	got, st, err := r.GetAccountTokens(ctx, a.ID)
+	mustOK(t, err, "GetAccountTokens")
+	checkEqual(t, got, a)
+	if st != nil {
+		t.Fatalf("tokens of an account without any: %+v", st)
+	}
+	mustOK(t, s.Tokens.SwapTokens(ctx, &account.SealedTokens{AccountID: a.ID, Blob: []byte{0, 1, 2, 0xff}}), "SwapTokens")
+	got, st, err = r.GetAccountTokens(ctx, a.ID)
+	mustOK(t, err, "GetAccountTokens")
+	want, err := s.Tokens.GetTokens(ctx, a.ID)
+	mustOK(t, err, "GetTokens")
+	checkEqual(t, got, a)
+	if st == nil || string(st.Blob) != string(want.Blob) || st.Version != want.Version || st.AccountID != a.ID || !st.UpdatedAt.Equal(want.UpdatedAt) {
+		t.Fatalf("GetAccountTokens tokens = %+v, want %+v", st, want)
+	}
+	_, _, err = r.GetAccountTokens(ctx, account.NewID(account.AccountIDPrefix))
+	checkCode(t, err, verification.ErrExternalAccountNotFound)
+	mustOK(t, s.Accounts.DeleteAccount(ctx, a.ID), "DeleteAccount")
+	_, _, err = r.GetAccountTokens(ctx, a.ID)
+	checkCode(t, err, verification.ErrExternalAccountNotFound)
+}

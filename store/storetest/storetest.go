@@ -97,6 +97,7 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 		{"LeaseOneHolderOf50", testLeaseConcurrent},
 		{"LeaseExpires", testLeaseExpires},
 		{"LeaseGoesWithAccount", testLeaseGoesWithAccount},
+		{"AccountWithTokensInOneRead", testAccountTokens},
 	}
 	flowTests := []struct {
 		name string
