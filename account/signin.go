@@ -198,6 +198,9 @@ type attemptOutcome struct {
 	prov    provider.Provider
 	r       *attemptRecord
 	account *ExternalAccount // the account signed in, when there is one
+	// noTokens: the identity came without provider tokens (an ID token
+	// sign-in): the owner's stored tokens are left as they are.
+	noTokens bool
 }
 
 // retry records a failed callback: a fresh flow when attempts remain.
@@ -301,6 +304,9 @@ func (o *attemptOutcome) hold(ctx context.Context, ident *provider.Identity, tok
 // signInOwner signs in the identity's owner: the account's profile and
 // tokens are refreshed from this login.
 func (o *attemptOutcome) signInOwner(ctx context.Context, owner *ExternalAccount, ident *provider.Identity, tok *provider.Token) error {
+	if o.noTokens {
+		return o.complete(ctx, owner)
+	}
 	acct, err := o.s.refreshOwner(ctx, owner, ident, tokenRecordFrom(tok))
 	if err != nil {
 		return err

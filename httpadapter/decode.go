@@ -24,10 +24,13 @@ type params struct {
 	// Transfer is the transfer field of sign-ins and sign-ups: "true",
 	// "false" or "".
 	Transfer string
+	// Token and Nonce are an ID token sign-in's (oauth_token_<provider>).
+	Token string
+	Nonce string
 }
 
 // fieldSet says which fields a route accepts.
-type fieldSet uint8
+type fieldSet uint16
 
 const (
 	fieldStrategy fieldSet = 1 << iota
@@ -37,10 +40,12 @@ const (
 	fieldPrompt
 	fieldLoginHint
 	fieldTransfer
+	fieldToken
+	fieldNonce
 
 	connectFields     = fieldStrategy | fieldRedirectURL | fieldScopes | fieldLabel | fieldPrompt | fieldLoginHint
 	reauthorizeFields = fieldRedirectURL | fieldScopes | fieldPrompt | fieldLoginHint
-	signInFields      = fieldStrategy | fieldRedirectURL | fieldPrompt | fieldLoginHint | fieldTransfer
+	signInFields      = fieldStrategy | fieldRedirectURL | fieldPrompt | fieldLoginHint | fieldTransfer | fieldToken | fieldNonce
 	signUpFields      = fieldStrategy | fieldRedirectURL | fieldTransfer
 )
 
@@ -55,6 +60,8 @@ const (
 	namePrompt      = "oidc_prompt"
 	nameLoginHint   = "oidc_login_hint"
 	nameTransfer    = "transfer"
+	nameToken       = "token"
+	nameNonce       = "nonce"
 )
 
 // Media types of request bodies.
@@ -186,6 +193,8 @@ func decodeForm(body []byte, fields fieldSet) (params, error) {
 		{fieldPrompt, namePrompt, &p.OIDCPrompt},
 		{fieldLoginHint, nameLoginHint, &p.OIDCLoginHint},
 		{fieldTransfer, nameTransfer, &p.Transfer},
+		{fieldToken, nameToken, &p.Token},
+		{fieldNonce, nameNonce, &p.Nonce},
 	} {
 		if err := single(f.f, f.name, f.dst); err != nil {
 			return params{}, err
@@ -214,6 +223,10 @@ func (p *params) jsonField(name string, fields fieldSet) (f fieldSet, dst *strin
 		return fieldLoginHint & fields, &p.OIDCLoginHint
 	case nameTransfer:
 		return fieldTransfer & fields, &p.Transfer
+	case nameToken:
+		return fieldToken & fields, &p.Token
+	case nameNonce:
+		return fieldNonce & fields, &p.Nonce
 	}
 	return 0, nil
 }

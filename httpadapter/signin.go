@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/verification"
@@ -118,6 +119,10 @@ func (h *Handler) startAttempt(w http.ResponseWriter, r *http.Request, kind acco
 		h.fail(w, r, invalidParam(nameTransfer, "transfer must be true or false."))
 		return
 	}
+	if kind == account.SignIn && strings.HasPrefix(p.Strategy, "oauth_token_") {
+		h.idTokenSignIn(w, r, p)
+		return
+	}
 	if kind == account.SignUp && h.signIns.CreateUser == nil {
 		h.fail(w, r, ErrSignUpUnavailable)
 		return
@@ -226,4 +231,29 @@ func (h *Handler) completeSignIn(w http.ResponseWriter, r *http.Request, binding
 		return verification.ErrInternal.WithLongMessage("The session could not be started.").Wrap(err)
 	}
 	return nil
+}
+
+// idTokenSignIn answers POST /sign_ins with strategy=oauth_token_<provider>
+// and token (and nonce): an ID token a native client obtained. The
+// identity's owner is signed in at once; a new identity leaves a
+// transferable sign-in, as the redirect flow does.
+func (h *Handler) idTokenSignIn(w http.ResponseWriter, r *http.Request, p params) {
+	if p.Token == "" {
+		h.fail(w, r, verification.ErrFormParamMissing.WithParam(nameToken))
+		return
+	}
+	binding := h.browserBinding(r)
+	a, err := h.svc.SignInWithIDToken(r.Context(), account.IDTokenParams{Binding: binding, Strategy: p.Strategy, Token: p.Token, Nonce: p.Nonce})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.cookie.set(w, binding)
+	if a.Status == account.StatusComplete {
+		if err := h.signIns.StartSession(w, r, a.UserID); err != nil {
+			h.fail(w, r, verification.ErrInternal.WithLongMessage("The session could not be started.").Wrap(err))
+			return
+		}
+	}
+	h.writeAttempt(w, r, a)
 }

@@ -241,3 +241,19 @@ func TestSignInRoutesOff(t *testing.T) {
 		wantError(t, b.postForm(e.url("/sign_ins"), url.Values{"transfer": {"maybe"}}), http.StatusBadRequest, "form_param_invalid", "transfer")
 	})
 }
+
+// POST /sign_ins with an oauth_token_ strategy takes a native client's ID
+// token: without one it is a missing parameter, a bad one is refused.
+func TestIDTokenSignInRoute(t *testing.T) {
+	var users hostUsers
+	e := newEnv(t, envConfig{real: true, opts: users.options})
+	b := e.browser("")
+	wantError(t, b.postForm(e.url("/sign_ins"), url.Values{"strategy": {"oauth_token_custom_dev"}}), http.StatusBadRequest, "form_param_missing", "token")
+	res := b.postForm(e.url("/sign_ins"), url.Values{"strategy": {"oauth_token_custom_dev"}, "token": {"not.a.jwt"}})
+	if res.status < 400 || !strings.Contains(string(res.body), "oauth_id_token_invalid") {
+		t.Fatalf("a bad ID token: %d %s", res.status, res)
+	}
+	if b.sessionOf() != "" {
+		t.Fatal("a bad ID token signed somebody in")
+	}
+}

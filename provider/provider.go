@@ -190,6 +190,20 @@ func (t *Token) String() string { return "provider.Token{REDACTED}" }
 // GoString hides the token's secrets from %#v.
 func (t *Token) GoString() string { return t.String() }
 
+// IDTokenVerifier is implemented by providers whose ID tokens a native
+// client may obtain itself (Google One Tap, Sign in with Apple on a phone)
+// and hand to the host: account.Service.SignInWithIDToken verifies them
+// through it.
+type IDTokenVerifier interface {
+	// VerifyIDToken verifies raw as an ID token of this provider: the
+	// signature with the provider's published keys, the issuer, the
+	// expiry, an audience (and azp, when present) among the provider's
+	// client ids, and the nonce when nonce is not "". It returns the
+	// identity and when the token expires. A token that fails any check
+	// is verification.ErrIDTokenInvalid.
+	VerifyIDToken(ctx context.Context, raw, nonce string) (*Identity, time.Time, error)
+}
+
 // RefreshRequest is what Refresher.Refresh needs.
 type RefreshRequest struct {
 	// RefreshToken is the refresh token to redeem. Secret.

@@ -85,6 +85,10 @@ type Config struct {
 	// ClientID is the Services ID ("com.example.web"), the client id of
 	// web sign-in.
 	ClientID string
+	// AdditionalAudiences are the host's app bundle ids
+	// ("com.example.app") whose ID tokens SignInWithIDToken accepts
+	// (strategy oauth_token_apple): Sign in with Apple on a phone.
+	AdditionalAudiences []string
 	// TeamID is the Apple Developer team id, KeyID the id of the "Sign in
 	// with Apple" key, and PrivateKey that key's .p8 file (PEM, PKCS #8,
 	// P-256; SEC 1 "EC PRIVATE KEY" PEM is accepted too).
@@ -125,9 +129,10 @@ type Provider struct {
 }
 
 var (
-	_ provider.Provider  = (*Provider)(nil)
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
+	_ provider.Provider        = (*Provider)(nil)
+	_ provider.Refresher       = (*Provider)(nil)
+	_ provider.IDTokenVerifier = (*Provider)(nil)
+	_ provider.Revoker         = (*Provider)(nil)
 )
 
 // New returns the Apple provider. It does no I/O; it fails when a required
@@ -179,12 +184,13 @@ func New(cfg Config) (*Provider, error) {
 		scopes = DefaultScopes
 	}
 	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:         Strategy,
-		Title:            "Apple",
-		Issuer:           base,
-		ClientID:         cfg.ClientID,
-		ClientSecretFunc: secret.get,
-		Scopes:           scopes,
+		Strategy:            Strategy,
+		Title:               "Apple",
+		Issuer:              base,
+		ClientID:            cfg.ClientID,
+		ClientSecretFunc:    secret.get,
+		AdditionalAudiences: cfg.AdditionalAudiences,
+		Scopes:              scopes,
 		Endpoints: &oidc.Endpoints{
 			AuthURL:       base + "/auth/authorize",
 			TokenURL:      base + "/auth/token",
@@ -269,4 +275,10 @@ func (a *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*p
 // Revoke revokes token at Apple's revocation endpoint.
 func (a *Provider) Revoke(ctx context.Context, token, hint string) error {
 	return a.p.Revoke(ctx, token, hint)
+}
+
+// VerifyIDToken verifies an ID token a native client obtained; see
+// provider.IDTokenVerifier.
+func (a *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provider.Identity, time.Time, error) {
+	return a.p.VerifyIDToken(ctx, raw, nonce)
 }

@@ -61,6 +61,10 @@ type Config struct {
 	// Cloud console, "Web application").
 	ClientID     string
 	ClientSecret string
+	// AdditionalAudiences are the host's other Google client ids (an
+	// Android or iOS app's, a One Tap client's) whose ID tokens
+	// SignInWithIDToken accepts (strategy oauth_token_google).
+	AdditionalAudiences []string
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
 	Scopes []string
@@ -92,9 +96,10 @@ func (c Config) GoString() string { return c.String() }
 type Provider struct{ p *oidc.Provider }
 
 var (
-	_ provider.Provider  = (*Provider)(nil)
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
+	_ provider.Provider        = (*Provider)(nil)
+	_ provider.Refresher       = (*Provider)(nil)
+	_ provider.IDTokenVerifier = (*Provider)(nil)
+	_ provider.Revoker         = (*Provider)(nil)
 )
 
 // New returns the Google provider. It does no I/O and fails when ClientID
@@ -135,12 +140,13 @@ func New(cfg Config) (*Provider, error) {
 		}
 	}
 	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:     Strategy,
-		Title:        "Google",
-		Issuer:       issuer,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Scopes:       scopes,
+		Strategy:            Strategy,
+		Title:               "Google",
+		Issuer:              issuer,
+		ClientID:            cfg.ClientID,
+		ClientSecret:        cfg.ClientSecret,
+		AdditionalAudiences: cfg.AdditionalAudiences,
+		Scopes:              scopes,
 		Endpoints: &oidc.Endpoints{
 			AuthURL:       at(authURL),
 			TokenURL:      at(tokenURL),
@@ -203,4 +209,10 @@ func (g *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*p
 // Revoke revokes token at Google; revoking either token revokes the grant.
 func (g *Provider) Revoke(ctx context.Context, token, hint string) error {
 	return g.p.Revoke(ctx, token, hint)
+}
+
+// VerifyIDToken verifies an ID token a native client obtained; see
+// provider.IDTokenVerifier.
+func (g *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provider.Identity, time.Time, error) {
+	return g.p.VerifyIDToken(ctx, raw, nonce)
 }

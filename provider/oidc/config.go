@@ -78,6 +78,11 @@ type Config struct {
 	// and must not carry secrets.
 	ClientSecretFunc func(ctx context.Context) (string, error)
 
+	// AdditionalAudiences are the host's other client ids at this provider
+	// (a mobile app's, a One Tap client's) whose ID tokens VerifyIDToken
+	// accepts besides ClientID's. The code flow accepts ClientID's only.
+	AdditionalAudiences []string
+
 	// Scopes are requested on every authorization. "openid" is added when
 	// missing. Default: DefaultScopes.
 	Scopes []string

@@ -14,6 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -196,4 +197,60 @@ func headerAlgorithm(raw string) string {
 		return ""
 	}
 	return header.Alg
+}
+
+// VerifyIDToken implements provider.IDTokenVerifier: an ID token a native
+// client obtained, checked as the code flow's are (signature, algorithm,
+// issuer, expiry, iat, sub, at_hash is absent), with an audience and azp
+// among the client id and Config.AdditionalAudiences, and the nonce when
+// given. Replays are the caller's to refuse (the Service keeps each token
+// until it expires).
+func (p *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provider.Identity, time.Time, error) {
+	if _, err := jose.ParseSignedCompact(raw, p.algorithms); err != nil {
+		return nil, time.Time{}, idTokenInvalid(checkMalformed)
+	}
+	idt, err := p.native.Verify(ctx, raw)
+	if err != nil {
+		return nil, time.Time{}, idTokenInvalid(p.failedCheck(ctx, raw, err))
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return nil, time.Time{}, idTokenInvalid(checkClaims)
+	}
+	if p.issuerTemplate {
+		iss, _ := claims["iss"].(string)
+		tid, _ := claims["tid"].(string)
+		if !p.issuerMatches(iss, tid) {
+			return nil, time.Time{}, idTokenInvalid(checkIssuer)
+		}
+	}
+	aud := slices.ContainsFunc(idt.Audience, func(a string) bool { return slices.Contains(p.audiences, a) })
+	azp, hasAZP := claims["azp"].(string)
+	switch {
+	case !aud:
+		return nil, time.Time{}, idTokenInvalid(checkAudience)
+	case hasAZP && !slices.Contains(p.audiences, azp):
+		return nil, time.Time{}, idTokenInvalid(checkAZP)
+	case idt.Subject == "":
+		return nil, time.Time{}, idTokenInvalid(checkSubject)
+	case idt.IssuedAt.After(p.now().Add(p.skew)):
+		return nil, time.Time{}, idTokenInvalid(checkFuture)
+	case nonce != "" && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1:
+		return nil, time.Time{}, idTokenInvalid(checkNonce)
+	}
+	if _, ok := claims["iat"].(float64); !ok {
+		return nil, time.Time{}, idTokenInvalid(checkIssuedAt)
+	}
+	if p.checkClaims != nil {
+		if err := p.checkClaims(claims); err != nil {
+			return nil, time.Time{}, idTokenInvalid(idTokenCheck("failed a provider-specific check: " + err.Error()))
+		}
+	}
+	id := identityFromClaims(claims)
+	if p.mapIdentity != nil {
+		if err := p.mapIdentity(id, claims, nil); err != nil {
+			return nil, time.Time{}, verification.ErrFetchUser.WithLongMessage("The provider's profile could not be mapped to an account.").Wrap(errIdentityMapping)
+		}
+	}
+	return id, idt.Expiry, nil
 }

@@ -53,12 +53,18 @@ type Provider struct {
 	offlineAccess bool // discovery lists offline_access in scopes_supported
 	keySet        *oidc.RemoteKeySet
 	verifier      *oidc.IDTokenVerifier
+	// native verifies ID tokens a native client obtained: any audience of
+	// audiences (the client id and Config.AdditionalAudiences).
+	native    *oidc.IDTokenVerifier
+	audiences []string
 }
 
 var (
 	_ provider.Provider  = (*Provider)(nil)
 	_ provider.Refresher = (*Provider)(nil)
 	_ provider.Revoker   = (*Provider)(nil)
+
+	_ provider.IDTokenVerifier = (*Provider)(nil)
 )
 
 // discovery is the part of the discovery document go-oidc does not expose.
@@ -170,6 +176,13 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		// go-oidc compares exp with Now exactly; moving its clock back by
 		// the skew lets a token expire up to ClockSkew late.
 		Now: func() time.Time { return p.now().Add(-p.skew) },
+	})
+	p.audiences = append([]string{p.clientID}, cfg.AdditionalAudiences...)
+	p.native = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
+		SkipClientIDCheck:    true, // VerifyIDToken checks the audience against audiences
+		SupportedSigningAlgs: algs,
+		SkipIssuerCheck:      p.issuerTemplate,
+		Now:                  func() time.Time { return p.now().Add(-p.skew) },
 	})
 	return p, nil
 }
