@@ -379,6 +379,13 @@ func (s *Service) linkByEmail(ctx context.Context, p verification.Strategy, iden
 		ident.EmailAddress == "" || ident.EmailVerified == nil || !*ident.EmailVerified {
 		return "", false, nil
 	}
+	// An email_verified claim must be the JSON boolean true: a provider
+	// that sends the string "true" is lenient enough to be distrusted here.
+	if raw, ok := ident.Claims["email_verified"]; ok {
+		if b, isBool := raw.(bool); !isBool || !b {
+			return "", false, nil
+		}
+	}
 	userID, err := l.FindUser(ctx, ident.EmailAddress)
 	if err != nil {
 		return "", false, err

@@ -270,6 +270,7 @@ func TestLinkByEmail(t *testing.T) {
 		{"unverified email", trusting, &no, "known@example.com", false},
 		{"unknown email", trusting, nil, "other@example.com", false},
 		{"untrusted provider", untrusting, nil, "known@example.com", false},
+		{"email_verified as a string", trusting, nil, "known@example.com", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, tc.opt)
@@ -278,7 +279,12 @@ func TestLinkByEmail(t *testing.T) {
 			if tc.verified != nil {
 				v = tc.verified
 			}
-			e.idp.AddUser(providertest.User{Subject: "sub-mail", Email: tc.email, EmailVerified: v})
+			u := providertest.User{Subject: "sub-mail", Email: tc.email, EmailVerified: v}
+			if tc.name == "email_verified as a string" {
+				u.EmailVerified = nil
+				u.Extra = map[string]any{"email_verified": "true"}
+			}
+			e.idp.AddUser(u)
 			c, err := e.signIn(account.SignIn, "browser-b", "sub-mail")
 			if err != nil {
 				t.Fatal(err)
