@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/provider/providertest"
@@ -29,35 +30,6 @@ var devStrategy = verification.MustParseStrategy("oauth_custom_dev")
 // testBinding is the browser binding of the test's one browser: every flow
 // must be bound to a browser or have its callback name the user.
 const testBinding = "test-browser-binding"
-
-// fakeClock is the Service's clock in tests; the provider keeps real time.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	follow time.Time // when set, real time elapsed since follow is added
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.follow.IsZero() {
-		return c.now.Add(time.Since(c.follow))
-	}
-	return c.now
-}
-
-// SetFollow makes the clock run with real time from start on.
-func (c *fakeClock) SetFollow(start time.Time) {
-	c.mu.Lock()
-	c.follow = start
-	c.mu.Unlock()
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // flowRecorder wraps a FlowStore to remember every flow saved, so tests can
 // look for the verifiers and nonces that must never leak.
@@ -80,24 +52,6 @@ func (r *flowRecorder) count() int {
 	return len(r.saved)
 }
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type env struct {
 	t       *testing.T
 	idp     *providertest.Server
@@ -107,8 +61,8 @@ type env struct {
 	keyring *account.Keyring
 	oldKey  account.Key
 	svc     *account.Service
-	clock   *fakeClock
-	logs    *syncBuffer
+	clock   *testkit.Clock
+	logs    *testkit.LogBuffer
 
 	mu       sync.Mutex
 	secrets  []string // states and codes seen on callbacks
@@ -124,7 +78,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&pcfg, &acfg)
 	}
-	e := &env{t: t, clock: &fakeClock{now: time.Now().UTC()}, logs: &syncBuffer{}}
+	e := &env{t: t, clock: testkit.NewClock(), logs: &testkit.LogBuffer{}}
 	// One clock for the Service, the provider and the ID token checks, so
 	// that advancing it ages tokens as well as verifications.
 	pcfg.Now = e.clock.Now

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,74 +32,6 @@ func (e *env) replica(t *testing.T, tokens account.TokenStore) *account.Service 
 		t.Fatal(err)
 	}
 	return svc
-}
-
-// Three replicas, fifty callers each, three rounds with the token due each
-// round: one refresh per round at the provider.
-func TestOneRefreshAcrossReplicas(t *testing.T) {
-	e := newEnv(t)
-	a := e.link("user_1", "sub-1")
-	replicas := []*account.Service{e.svc, e.replica(t, nil), e.replica(t, nil)}
-	for round := 1; round <= 3; round++ {
-		e.clock.Advance(time.Hour)
-		var wg sync.WaitGroup
-		tokens := make(chan string, 150)
-		for _, svc := range replicas {
-			for range 50 {
-				wg.Go(func() {
-					tok, err := svc.AccessToken(context.Background(), "user_1", a.ID)
-					if err != nil {
-						t.Errorf("round %d: %v", round, err)
-						return
-					}
-					tokens <- tok.Token
-				})
-			}
-		}
-		wg.Wait()
-		close(tokens)
-		if r := e.idp.Stats().Refreshes; r != round {
-			t.Fatalf("round %d: %d refreshes in all, want %d", round, r, round)
-		}
-		var first string
-		for tok := range tokens {
-			if first == "" {
-				first = tok
-			}
-			if tok != first {
-				t.Fatalf("round %d: callers got different tokens", round)
-			}
-		}
-	}
-	if got := e.get("user_1", a.ID); got.Verification.Error != nil {
-		t.Fatalf("the grant died: %+v", got.Verification)
-	}
-}
-
-// A holder that dies keeps its lease until it expires; then the next
-// caller refreshes, once.
-func TestDeadLeaseHolder(t *testing.T) {
-	e := newEnv(t, func(_ *providertest.Config, c *account.Config) { c.RefreshLease = 400 * time.Millisecond })
-	a := e.link("user_1", "sub-1")
-	e.clock.Advance(time.Hour)
-	// The Service's clock runs with real time from here, so that the dead
-	// holder's lease expires.
-	start := time.Now()
-	e.clock.SetFollow(start)
-	ok, err := e.store.LeaseTokens(t.Context(), a.ID, "dead-process", e.clock.Now(), 400*time.Millisecond)
-	if err != nil || !ok {
-		t.Fatalf("lease: %v %v", ok, err)
-	}
-	tok, err := e.svc.AccessToken(t.Context(), "user_1", a.ID)
-	if err != nil || tok.Token == "" {
-		t.Fatalf("AccessToken behind a dead lease: %v", err)
-	}
-	if waited := time.Since(start); waited < 300*time.Millisecond {
-		t.Fatalf("refreshed after %v, while a lease was in force", waited)
-	}
-	if r := e.idp.Stats().Refreshes; r != 1 {
-		t.Fatalf("%d refreshes, want 1", r)
-	}
 }
 
 // flakyTokens fails SwapTokens the first fail times with store_unavailable.

@@ -13,51 +13,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/store/memstore"
 	"github.com/tetherauth/tether/verification"
 )
-
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// lockedBuffer collects log output from concurrent handlers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // envConfig varies the test environment.
 type envConfig struct {
@@ -77,7 +41,7 @@ type env struct {
 	idp   *fakeIdP             // the provider, unless real
 	pt    *providertest.Server // the provider when real
 	store *memstore.Store
-	clock *testClock
+	clock *testkit.Clock
 	svc   *account.Service
 	h     *Handler
 	srv   *httptest.Server
@@ -100,7 +64,7 @@ type hookCall struct {
 
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
-	e := &env{t: t, logs: &lockedBuffer{}, clock: &testClock{now: time.Now().UTC()}}
+	e := &env{t: t, logs: &lockedBuffer{}, clock: testkit.NewClock()}
 	e.srv = httptest.NewUnstartedServer(nil)
 	scheme := "http"
 	if cfg.tls {
@@ -482,3 +446,5 @@ func eachProvider(t *testing.T, cfg envConfig, test func(t *testing.T, e *env)) 
 
 // envMaxPending is the test Service's limit on pending connects per user.
 const envMaxPending = 20
+
+type lockedBuffer = testkit.LogBuffer

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/tetherauth/tether/account"
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/github"
 	"github.com/tetherauth/tether/provider/google"
@@ -135,7 +135,7 @@ func TestServiceErrors(t *testing.T) {
 		t.Errorf("custom provider without a client id: %v", err)
 	}
 
-	e := flowtest.New(t, newGitHub(t))
+	e := testkit.New(t, newGitHub(t))
 	connect := func(strategy string) error {
 		_, err := e.Service.Connect(context.Background(), account.ConnectParams{UserID: "u", Strategy: strategy, RedirectURL: "/settings"})
 		return err

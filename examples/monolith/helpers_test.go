@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -20,25 +19,8 @@ import (
 	"time"
 
 	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/internal/testkit"
 )
-
-// lockedBuffer collects the log of a server.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // testServer is the demo served in process by run.
 type testServer struct {
@@ -331,3 +313,5 @@ func rand8() string { return strings.ToLower(rand.Text()[:8]) }
 func noEnv(string) string { return "" }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+type lockedBuffer = testkit.LogBuffer

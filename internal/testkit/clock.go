@@ -53,3 +53,28 @@ func (c *Clock) Follow() {
 	}
 	c.mu.Unlock()
 }
+
+// NewClockAt returns a Clock at t.
+func NewClockAt(t time.Time) *Clock { return &Clock{now: t} }
+
+// LogBuffer is a log sink safe for concurrent writers, for tests that read
+// what was logged.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+// Write appends p.
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+// String returns everything written so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
+}

@@ -7,10 +7,7 @@ import (
 	"time"
 
 	"github.com/tetherauth/tether/account"
-	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/provider/providertest"
-	"github.com/tetherauth/tether/verification"
 )
 
 // Stores are one process's stores: each call of a Process function opens
@@ -36,52 +33,14 @@ type Process func(t *testing.T) Stores
 func RefreshStampede(t *testing.T, newProcess Process) {
 	t.Helper()
 	clock := NewClock()
-	idp := providertest.New(providertest.Config{Now: clock.Now})
-	t.Cleanup(idp.Close)
-	prov, err := oidc.New(t.Context(), oidc.Config{
-		Strategy: verification.MustParseStrategy("oauth_custom_stampede"), Issuer: idp.Issuer(),
-		ClientID: idp.ClientID(), ClientSecret: idp.ClientSecret(), Now: clock.Now, Timeout: 30 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := provider.NewRegistry(prov)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr, err := account.NewKeyring(account.GenerateKey("k1"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	const lease = 2 * time.Second
-	services := make([]*account.Service, 3)
-	for i := range services {
-		s := newProcess(t)
-		services[i], err = account.New(account.Config{
-			Accounts: s.Accounts, Tokens: s.Tokens, Flows: s.Flows, Providers: reg, Keyring: kr,
-			CallbackURL: "https://app.example/oauth_callback", Now: clock.Now, RefreshLease: lease,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+	procs := make([]Stores, 3)
+	for i := range procs {
+		procs[i] = newProcess(t)
 	}
+	l := Link(t, clock, lease, procs...)
+	idp, services, user, a := l.IDP, l.Services, l.UserID, l.Account
 	ctx := t.Context()
-	user := account.NewID("user_")
-	sub := account.NewID("sub_")
-	idp.SetLogin(sub)
-	a, err := services[0].Connect(ctx, account.ConnectParams{UserID: user, Strategy: "oauth_custom_stampede", RedirectURL: "/", Binding: "b"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cb, err := providertest.Authorize(ctx, idp.Client(), a.Verification.ExternalVerificationRedirectURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := cb.Query()
-	done, err := services[0].Complete(ctx, account.CallbackParams{State: q.Get("state"), Code: q.Get("code"), Iss: q.Get("iss"), Binding: "b"})
-	if err != nil || !done.Account.Verified() {
-		t.Fatalf("Complete: %v", err)
-	}
 
 	stampede := func(round int) {
 		t.Helper()

@@ -23,7 +23,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/apple"
 	"github.com/tetherauth/tether/provider/internal/idptest"
@@ -198,7 +198,7 @@ func TestFormPostAndFirstTimeName(t *testing.T) {
 	_, p8 := newKey(t)
 	f := newFake(t, mustPublic(t, p8))
 	f.signIn(privateSub)
-	e := flowtest.New(t, newProvider(t, f, p8))
+	e := testkit.New(t, newProvider(t, f, p8))
 	a := e.Connect("user_1")
 	u, _ := url.Parse(a.Verification.ExternalVerificationRedirectURL)
 	if q := u.Query(); q.Get("response_mode") != "form_post" || q.Get("nonce") == "" || q.Get("code_challenge_method") != "S256" || q.Get("scope") != "openid name email" {
@@ -206,7 +206,7 @@ func TestFormPostAndFirstTimeName(t *testing.T) {
 	}
 	// The browser gets a form that posts code, state and user to the
 	// callback; httpadapter passes "user" on as CallbackParams.Extra.
-	cb := flowtest.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL)
+	cb := testkit.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL)
 	if len(cb.Extra["user"]) != 1 {
 		t.Fatalf("the first authorization's form has no user field: %v", cb.Extra)
 	}
@@ -214,7 +214,7 @@ func TestFormPostAndFirstTimeName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flowtest.Check(t, c.Account, flowtest.Want{
+	testkit.Check(t, c.Account, testkit.Want{
 		ProviderUserID: privateSub,
 		Email:          "k8x2m9pq7r@privaterelay.appleid.com", // from the signed ID token
 		EmailVerified:  new(true),                             // sent as "true"
@@ -240,7 +240,7 @@ func TestUnsignedUserEmailIgnored(t *testing.T) {
 	f := newFake(t, mustPublic(t, p8))
 	f.userJSON = []byte(`{"name":{"firstName":"John","lastName":"Appleseed"},"email":"attacker@evil.example"}`)
 	f.signIn(sharedSub)
-	id, _, err := flowtest.Exchange(t, newProvider(t, f, p8), f.Client(), provider.AuthRequest{})
+	id, _, err := testkit.Exchange(t, newProvider(t, f, p8), f.Client(), provider.AuthRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,10 +254,10 @@ func TestLaterAuthorizationHasNoName(t *testing.T) {
 	f := newFake(t, mustPublic(t, p8))
 	f.signIn(privateSub)
 	p := newProvider(t, f, p8)
-	if id, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{}); err != nil || id.FirstName != "Jane" {
+	if id, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{}); err != nil || id.FirstName != "Jane" {
 		t.Fatalf("first: %v", err)
 	}
-	id, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+	id, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,13 +273,13 @@ func TestReauthorizeKeepsFirstTimeName(t *testing.T) {
 	_, p8 := newKey(t)
 	f := newFake(t, mustPublic(t, p8))
 	f.signIn(privateSub)
-	e := flowtest.New(t, newProvider(t, f, p8))
+	e := testkit.New(t, newProvider(t, f, p8))
 	a := e.Link("user_1", f.Client())
 	if a.FirstName != "Jane" {
 		t.Fatalf("first authorization: %q", a.FirstName)
 	}
 	r := e.Reauthorize("user_1", a.ID)
-	c, err := e.Complete(flowtest.Browse(t, f.Client(), r.Verification.ExternalVerificationRedirectURL))
+	c, err := e.Complete(testkit.Browse(t, f.Client(), r.Verification.ExternalVerificationRedirectURL))
 	if err != nil || c.Account.Verification.Status != verification.StatusVerified {
 		t.Fatalf("reauthorize: %v", err)
 	}
@@ -293,7 +293,7 @@ func TestBadClientSecretRefused(t *testing.T) {
 	other, _ := newKey(t)
 	f := newFake(t, &other.PublicKey) // the fake trusts another key
 	f.signIn(privateSub)
-	_, _, err := flowtest.Exchange(t, newProvider(t, f, p8), f.Client(), provider.AuthRequest{})
+	_, _, err := testkit.Exchange(t, newProvider(t, f, p8), f.Client(), provider.AuthRequest{})
 	if err == nil || !strings.Contains(err.Error(), "invalid_client") {
 		t.Errorf("error %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/tetherauth/tether/httpadapter"
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 )
 
 // TestFormPostThroughHTTPAdapter runs Apple's form_post callback through
@@ -20,9 +20,9 @@ func TestFormPostThroughHTTPAdapter(t *testing.T) {
 	_, p8 := newKey(t)
 	f := newFake(t, mustPublic(t, p8))
 	f.signIn(privateSub)
-	e := flowtest.New(t, newProvider(t, f, p8))
+	e := testkit.New(t, newProvider(t, f, p8))
 	h, err := httpadapter.New(e.Service, httpadapter.Options{
-		CallbackURL: flowtest.CallbackURL,
+		CallbackURL: testkit.CallbackURL,
 		Prefix:      "/tether",
 		UserID: func(r *http.Request) (string, error) {
 			if c, err := r.Cookie("session"); err == nil {
@@ -62,9 +62,9 @@ func TestFormPostThroughHTTPAdapter(t *testing.T) {
 
 	// Apple's form posts to the callback, cross-site: the host's session
 	// cookie may not come along, the binding cookie does (SameSite=None).
-	cb := flowtest.Browse(t, f.Client(), a.Verification.URL)
+	cb := testkit.Browse(t, f.Client(), a.Verification.URL)
 	form := url.Values{"code": {cb.Code}, "state": {cb.State}, "user": cb.Extra["user"]}
-	req = httptest.NewRequest(http.MethodPost, flowtest.CallbackURL, strings.NewReader(form.Encode()))
+	req = httptest.NewRequest(http.MethodPost, testkit.CallbackURL, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	for _, c := range binding {
 		req.AddCookie(c)

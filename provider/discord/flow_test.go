@@ -11,7 +11,7 @@ import (
 
 	xoauth2 "golang.org/x/oauth2"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/discord"
 	"github.com/tetherauth/tether/provider/internal/idptest"
@@ -51,9 +51,9 @@ func newProvider(t *testing.T, f *idptest.OAuth) *discord.Provider {
 func TestFlow(t *testing.T) {
 	f := newFake(t, "user.json")
 	p := newProvider(t, f)
-	e := flowtest.New(t, p)
+	e := testkit.New(t, p)
 	a := e.Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "80351110224678912",
 		Email:          "nelly@discord.com",
 		EmailVerified:  new(true),
@@ -79,8 +79,8 @@ func TestFlow(t *testing.T) {
 
 func TestUnverifiedEmail(t *testing.T) {
 	f := newFake(t, "user_unverified_legacy.json")
-	a := flowtest.New(t, newProvider(t, f)).Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "18446744073709551615", Email: "legacy@example.com", EmailVerified: new(false),
 		FirstName: "Legacy", AvatarURL: "https://cdn.discordapp.com/avatars/18446744073709551615/a_d5efa99b3eeaa7dd43acca82f5692432.gif",
 		Username: "Legacy#1337", Scopes: []string{"identify", "email"},
@@ -92,12 +92,12 @@ func TestRefresh(t *testing.T) {
 	p := newProvider(t, f)
 	// Exchange directly, to hold the refresh token.
 	verifier := xoauth2.GenerateVerifier()
-	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", CodeChallenge: xoauth2.S256ChallengeFromVerifier(verifier), RedirectURI: flowtest.CallbackURL})
+	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", CodeChallenge: xoauth2.S256ChallengeFromVerifier(verifier), RedirectURI: testkit.CallbackURL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb := flowtest.Browse(t, f.Client(), u)
-	_, tok, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: cb.Code, CodeVerifier: verifier, RedirectURI: flowtest.CallbackURL})
+	cb := testkit.Browse(t, f.Client(), u)
+	_, tok, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: cb.Code, CodeVerifier: verifier, RedirectURI: testkit.CallbackURL})
 	if err != nil {
 		t.Fatal(err)
 	}

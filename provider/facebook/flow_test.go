@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/facebook"
 	"github.com/tetherauth/tether/provider/internal/idptest"
@@ -78,9 +78,9 @@ func TestFlow(t *testing.T) {
 	if _, ok := any(p).(provider.Refresher); ok {
 		t.Error("Facebook has no refresh tokens: the provider must not be a Refresher")
 	}
-	e := flowtest.New(t, p)
+	e := testkit.New(t, p)
 	a := e.Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "10158291648734956", // app-scoped
 		Email:          "jane@example.com",
 		EmailVerified:  nil, // Facebook does not say
@@ -104,8 +104,8 @@ func TestFlow(t *testing.T) {
 
 func TestDeclinedEmail(t *testing.T) {
 	f := newFake(t, "me_declined_email.json")
-	a := flowtest.New(t, newProvider(t, f)).Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "122094716372136421", FirstName: "Prince",
 		Scopes: []string{"public_profile"}, // email was declined
 	})

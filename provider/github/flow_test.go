@@ -14,7 +14,7 @@ import (
 
 	xoauth2 "golang.org/x/oauth2"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/github"
 	"github.com/tetherauth/tether/provider/internal/idptest"
@@ -105,9 +105,9 @@ func newProvider(t *testing.T, f *fakeGitHub) *github.Provider {
 
 func TestFlow(t *testing.T) {
 	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails.json")
-	e := flowtest.New(t, newProvider(t, f))
+	e := testkit.New(t, newProvider(t, f))
 	a := e.Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "583231", // the numeric id, not the login
 		Email:          "mona@example.com",
 		EmailVerified:  new(true),
@@ -128,7 +128,7 @@ func TestFlow(t *testing.T) {
 
 func TestUnverifiedPrimaryEmail(t *testing.T) {
 	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails_unverified_primary.json")
-	a := flowtest.New(t, newProvider(t, f)).Link("user_1", f.Client())
+	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
 	if a.EmailAddress != "new-address@example.com" || a.EmailAddressVerified == nil || *a.EmailAddressVerified {
 		t.Errorf("email %q verified %v: want the primary address, reported unverified", a.EmailAddress, a.EmailAddressVerified)
 	}
@@ -136,11 +136,11 @@ func TestUnverifiedPrimaryEmail(t *testing.T) {
 
 func TestWithoutEmailScope(t *testing.T) {
 	f := newFake(t, idptest.OAuthConfig{GrantScopes: func([]string) []string { return []string{"read:user"} }}, "user.json", "emails.json")
-	a := flowtest.New(t, newProvider(t, f)).Link("user_1", f.Client())
+	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
 	if f.emailCalls.Load() != 0 {
 		t.Error("/user/emails was asked although user:email was not granted")
 	}
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "583231", Email: "octocat@github.com", EmailVerified: nil, // the public email: GitHub does not say
 		FirstName: "The", LastName: "Octocat", AvatarURL: "https://avatars.githubusercontent.com/u/583231?v=4",
 		Username: "octocat", Scopes: []string{"read:user"},
@@ -151,11 +151,11 @@ func TestGitHubAppWithoutEmailPermission(t *testing.T) {
 	// GitHub Apps get "scope": "" and may lack the email permission.
 	f := newFake(t, idptest.OAuthConfig{TokenResponse: func(b map[string]any) { b["scope"] = ""; delete(b, "expires_in") }},
 		"user_no_name_no_email.json", "")
-	a := flowtest.New(t, newProvider(t, f)).Link("user_1", f.Client())
+	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
 	if f.emailCalls.Load() != 1 {
 		t.Error("/user/emails was not tried")
 	}
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "1", AvatarURL: "https://avatars.githubusercontent.com/u/1?v=4", Username: "monalisa",
 		Scopes: []string{"read:user", "user:email"}, // GitHub said nothing: the requested scopes
 	})
@@ -163,9 +163,9 @@ func TestGitHubAppWithoutEmailPermission(t *testing.T) {
 
 func TestTokenErrorWithHTTP200(t *testing.T) {
 	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails.json")
-	e := flowtest.New(t, newProvider(t, f))
+	e := testkit.New(t, newProvider(t, f))
 	a := e.Connect("user_1")
-	cb := flowtest.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL)
+	cb := testkit.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL)
 	// GitHub's documented answer to a bad or expired code.
 	f.SetTokenError(&idptest.TokenError{Status: http.StatusOK, Code: "bad_verification_code", Description: "The code passed is incorrect or expired."})
 	c, err := e.Complete(cb)
@@ -184,7 +184,7 @@ func TestTokenErrorWithHTTP200(t *testing.T) {
 	}
 	// The retry works.
 	f.SetTokenError(nil)
-	c, err = e.Complete(flowtest.Browse(t, f.Client(), c.Account.Verification.ExternalVerificationRedirectURL))
+	c, err = e.Complete(testkit.Browse(t, f.Client(), c.Account.Verification.ExternalVerificationRedirectURL))
 	if err != nil || c.Account.Verification.Status != verification.StatusVerified {
 		t.Fatalf("retry: %v", err)
 	}
@@ -201,7 +201,7 @@ func TestTokenErrorFixture(t *testing.T) {
 		idptest.WriteRaw(w, http.StatusOK, fixture(t, "token_error_200.json"))
 	})
 	p := newProvider(t, f)
-	_, _, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: "c", CodeVerifier: strings.Repeat("v", 43), RedirectURI: flowtest.CallbackURL})
+	_, _, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: "c", CodeVerifier: strings.Repeat("v", 43), RedirectURI: testkit.CallbackURL})
 	if !errors.Is(err, verification.ErrTokenExchange) || !strings.Contains(err.Error(), "bad_verification_code") || strings.Contains(err.Error(), "docs.github.com") {
 		t.Fatalf("error %v", err)
 	}
@@ -212,7 +212,7 @@ func TestRevoke(t *testing.T) {
 	p := newProvider(t, f)
 
 	t.Run("Destroy deletes the grant", func(t *testing.T) {
-		e := flowtest.New(t, p)
+		e := testkit.New(t, p)
 		a := e.Link("user_1", f.Client())
 		if err := e.Service.Destroy(context.Background(), "user_1", a.ID); err != nil {
 			t.Fatal(err)
@@ -251,16 +251,16 @@ func exchangeRequest(t *testing.T, f *fakeGitHub, p *github.Provider) provider.E
 	t.Helper()
 	verifier := xoauth2.GenerateVerifier()
 	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{
-		State: "st", CodeChallenge: xoauth2.S256ChallengeFromVerifier(verifier), RedirectURI: flowtest.CallbackURL, LoginHint: "octocat",
+		State: "st", CodeChallenge: xoauth2.S256ChallengeFromVerifier(verifier), RedirectURI: testkit.CallbackURL, LoginHint: "octocat",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb := flowtest.Browse(t, f.Client(), u)
+	cb := testkit.Browse(t, f.Client(), u)
 	if q := f.LastAuthorize(); q.Get("login") != "octocat" || q.Has("login_hint") {
 		t.Errorf("login hint sent as %v", q)
 	}
-	return provider.ExchangeRequest{Code: cb.Code, CodeVerifier: verifier, RedirectURI: flowtest.CallbackURL}
+	return provider.ExchangeRequest{Code: cb.Code, CodeVerifier: verifier, RedirectURI: testkit.CallbackURL}
 }
 
 func TestNewErrors(t *testing.T) {
@@ -286,15 +286,15 @@ func TestNewErrors(t *testing.T) {
 
 func TestAccessDeniedThenRetry(t *testing.T) {
 	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails.json")
-	e := flowtest.New(t, newProvider(t, f))
+	e := testkit.New(t, newProvider(t, f))
 	a := e.Connect("user_1")
 	f.SetAuthorizeError("access_denied")
-	c, err := e.Complete(flowtest.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
+	c, err := e.Complete(testkit.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
 	if !errors.Is(err, verification.ErrAccessDenied) || c.Account.Verification.Status != verification.StatusUnverified {
 		t.Fatalf("denied: %v", err)
 	}
 	f.SetAuthorizeError("")
-	c, err = e.Complete(flowtest.Browse(t, f.Client(), c.Account.Verification.ExternalVerificationRedirectURL))
+	c, err = e.Complete(testkit.Browse(t, f.Client(), c.Account.Verification.ExternalVerificationRedirectURL))
 	if err != nil || c.Account.ProviderUserID != "583231" {
 		t.Fatalf("retry: %v", err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/gitlab"
 	"github.com/tetherauth/tether/provider/internal/idptest"
@@ -43,9 +43,9 @@ func TestFlowSelfManaged(t *testing.T) {
 	if md := p.Metadata(); md.Issuer != f.URL+"/gitlab" {
 		t.Errorf("issuer %q", md.Issuer)
 	}
-	e := flowtest.New(t, p)
+	e := testkit.New(t, p)
 	a := e.Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "1",
 		Email:          "admin@example.com",
 		EmailVerified:  new(true),
@@ -67,7 +67,7 @@ func TestFlowSelfManaged(t *testing.T) {
 func TestUnconfirmedEmail(t *testing.T) {
 	f := newFake(t)
 	f.SetLogin("4815162342")
-	id, tok, err := flowtest.Exchange(t, newProvider(t, f), f.Client(), provider.AuthRequest{})
+	id, tok, err := testkit.Exchange(t, newProvider(t, f), f.Client(), provider.AuthRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}

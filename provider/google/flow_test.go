@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/google"
 	"github.com/tetherauth/tether/provider/internal/idptest"
@@ -49,17 +49,17 @@ func newProvider(t *testing.T, f *idptest.OIDC, change ...func(*google.Config)) 
 func TestFlow(t *testing.T) {
 	f := newFake(t)
 	f.SetLogin("110169484474386276334")
-	e := flowtest.New(t, newProvider(t, f))
+	e := testkit.New(t, newProvider(t, f))
 	a := e.Connect("user_1")
 	q := query(t, a.Verification.ExternalVerificationRedirectURL)
 	if q.Get("access_type") != "offline" || q.Get("prompt") != "consent" || q.Get("nonce") == "" || q.Get("code_challenge_method") != "S256" {
 		t.Errorf("authorization URL %v: want a nonce, PKCE, and a refresh token asked for", q)
 	}
-	c, err := e.Complete(flowtest.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
+	c, err := e.Complete(testkit.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	flowtest.Check(t, c.Account, flowtest.Want{
+	testkit.Check(t, c.Account, testkit.Want{
 		ProviderUserID: "110169484474386276334",
 		Email:          "ada.lovelace@gmail.com",
 		EmailVerified:  new(true),
@@ -101,7 +101,7 @@ func TestFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.sub, func(t *testing.T) {
 			f.SetLogin(tt.sub)
-			id, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+			id, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,17 +122,17 @@ func TestHostedDomain(t *testing.T) {
 	f := newFake(t)
 	p := newProvider(t, f, func(c *google.Config) { c.HostedDomain = "example.com" })
 	f.SetLogin("10769150350006150715113082367")
-	id, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+	id, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 	if err != nil || id.Claims["hd"] != "example.com" {
 		t.Fatalf("Workspace account: %v", err)
 	}
 	// A gmail.com account has no hd: refused on the signed claim.
 	f.SetLogin("110169484474386276334")
-	_, _, err = flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+	_, _, err = testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 	if !errors.Is(err, verification.ErrIDTokenInvalid) || !strings.Contains(err.Error(), "hosted domain") {
 		t.Errorf("account outside the domain: %v", err)
 	}
-	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", CodeChallenge: strings.Repeat("c", 43), Nonce: "n", RedirectURI: flowtest.CallbackURL})
+	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", CodeChallenge: strings.Repeat("c", 43), Nonce: "n", RedirectURI: testkit.CallbackURL})
 	if err != nil || query(t, u).Get("hd") != "example.com" {
 		t.Errorf("hd parameter: %v", err)
 	}
@@ -156,7 +156,7 @@ func TestOfflineParameters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{
-			State: "s", CodeChallenge: strings.Repeat("c", 43), Nonce: "n", RedirectURI: flowtest.CallbackURL,
+			State: "s", CodeChallenge: strings.Repeat("c", 43), Nonce: "n", RedirectURI: testkit.CallbackURL,
 			Prompt: tt.prompt, Offline: tt.offline,
 		})
 		if err != nil {
@@ -176,7 +176,7 @@ func TestRefresh(t *testing.T) {
 	f := newFake(t)
 	p := newProvider(t, f)
 	f.SetLogin("110169484474386276334")
-	_, tok, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{Offline: true})
+	_, tok, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

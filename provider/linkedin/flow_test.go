@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/linkedin"
@@ -49,17 +49,17 @@ func TestFlow(t *testing.T) {
 	f := newFake(t)
 	f.SetLogin("782bbtaQ")
 	p := newProvider(t, f)
-	e := flowtest.New(t, p)
+	e := testkit.New(t, p)
 	a := e.Connect("user_1")
 	u, _ := url.Parse(a.Verification.ExternalVerificationRedirectURL)
 	if q := u.Query(); q.Has("code_challenge") || q.Get("nonce") == "" {
 		t.Errorf("authorization URL %v: want a nonce and no PKCE", q)
 	}
-	c, err := e.Complete(flowtest.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
+	c, err := e.Complete(testkit.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	flowtest.Check(t, c.Account, flowtest.Want{
+	testkit.Check(t, c.Account, testkit.Want{
 		ProviderUserID: "782bbtaQ",
 		Email:          "doe@email.com",
 		EmailVerified:  new(true), // sent as the string "true"
@@ -81,7 +81,7 @@ func TestFlow(t *testing.T) {
 func TestNoEmail(t *testing.T) {
 	f := newFake(t)
 	f.SetLogin("yrZCpj2Z12")
-	id, _, err := flowtest.Exchange(t, newProvider(t, f), f.Client(), provider.AuthRequest{Scopes: []string{"openid", "profile"}})
+	id, _, err := testkit.Exchange(t, newProvider(t, f), f.Client(), provider.AuthRequest{Scopes: []string{"openid", "profile"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestWrongNonceStillRefused(t *testing.T) {
 	f := newFake(t)
 	f.SetLogin("782bbtaQ")
 	f.SetFaults(providertest.Faults{IDToken: providertest.IDTokenWrongNonce})
-	_, _, err := flowtest.Exchange(t, newProvider(t, f), f.Client(), provider.AuthRequest{})
+	_, _, err := testkit.Exchange(t, newProvider(t, f), f.Client(), provider.AuthRequest{})
 	if !errors.Is(err, verification.ErrIDTokenInvalid) || !strings.Contains(err.Error(), "nonce") {
 		t.Errorf("error %v", err)
 	}
@@ -105,7 +105,7 @@ func TestPKCEOptIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", CodeChallenge: strings.Repeat("c", 43), Nonce: "n", RedirectURI: flowtest.CallbackURL})
+	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", CodeChallenge: strings.Repeat("c", 43), Nonce: "n", RedirectURI: testkit.CallbackURL})
 	if err != nil || !strings.Contains(u, "code_challenge_method=S256") || !strings.HasPrefix(u, "https://www.linkedin.com/oauth/v2/authorization?") {
 		t.Errorf("URL %s, %v", u, err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/microsoft"
@@ -76,8 +76,8 @@ func TestFlow(t *testing.T) {
 	if _, ok := any(p).(provider.Revoker); ok {
 		t.Error("the identity platform has no revocation endpoint: the provider must not be a Revoker")
 	}
-	a := flowtest.New(t, p).Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	a := testkit.New(t, p).Link("user_1", f.Client())
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: workSub,
 		Email:          "abe.lincoln@microsoft.com",
 		EmailVerified:  nil, // Microsoft does not verify work account emails
@@ -118,7 +118,7 @@ func TestTenantIssuer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f.signIn(tt.sub, tt.issuerTenant, tt.tid)
 			p := newProvider(t, f, tt.tenant, tt.allowed...)
-			id, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+			id, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -153,7 +153,7 @@ func TestIdentityMapping(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.sub, func(t *testing.T) {
 			f.signIn(tt.sub, tt.tenant, tt.tenant)
-			id, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+			id, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +174,7 @@ func TestRefreshChecksTenant(t *testing.T) {
 	f := newFake(t)
 	f.signIn(workSub, tenantA, tenantA)
 	p := newProvider(t, f, "common")
-	_, tok, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+	_, tok, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,16 +219,16 @@ func TestNewErrors(t *testing.T) {
 
 func TestServiceRefusesWrongTenant(t *testing.T) {
 	f := newFake(t)
-	e := flowtest.New(t, newProvider(t, f, "common"))
+	e := testkit.New(t, newProvider(t, f, "common"))
 	f.signIn(workSub, tenantA, tenantB)
 	a := e.Connect("user_1")
-	c, err := e.Complete(flowtest.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
+	c, err := e.Complete(testkit.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL))
 	if !errors.Is(err, verification.ErrIDTokenInvalid) || c == nil || c.Account.Verification.Status == verification.StatusVerified {
 		t.Fatalf("wrong tenant: %v", err)
 	}
 	// The retry, with an honest token, verifies.
 	f.signIn(workSub, tenantA, tenantA)
-	c, err = e.Complete(flowtest.Browse(t, f.Client(), c.Account.Verification.ExternalVerificationRedirectURL))
+	c, err = e.Complete(testkit.Browse(t, f.Client(), c.Account.Verification.ExternalVerificationRedirectURL))
 	if err != nil || c.Account.Verification.Status != verification.StatusVerified || c.Account.ProviderUserID != workSub {
 		t.Fatalf("right tenant: %v", err)
 	}

@@ -13,7 +13,7 @@ import (
 
 	xoauth2 "golang.org/x/oauth2"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/provider/internal/idptest"
@@ -21,7 +21,7 @@ import (
 	"github.com/tetherauth/tether/verification"
 )
 
-const redirectURI = flowtest.CallbackURL
+const redirectURI = testkit.CallbackURL
 
 var acme = verification.MustParseStrategy("oauth_custom_acme")
 
@@ -86,7 +86,7 @@ func authorize(t *testing.T, p *oauth2.Provider, s *idptest.OAuth, req provider.
 	if err != nil {
 		t.Fatalf("AuthCodeURL: %v", err)
 	}
-	cb := flowtest.Browse(t, s.Client(), u)
+	cb := testkit.Browse(t, s.Client(), u)
 	if cb.Error != "" || cb.State != "state-1" {
 		t.Fatalf("callback error %q state %q", cb.Error, cb.State)
 	}

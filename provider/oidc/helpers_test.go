@@ -3,12 +3,12 @@ package oidc_test
 import (
 	"context"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/provider/providertest"
@@ -28,26 +28,6 @@ var alice = providertest.User{
 	Name:              "Alice Liddell",
 	Picture:           "https://example.com/alice.png",
 	PreferredUsername: "alice",
-}
-
-// clock is a settable clock shared by a test's server and provider.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 // newServer starts a providertest server with alice signed in.
@@ -134,3 +114,8 @@ func exchange(t *testing.T, p *oidc.Provider) (*provider.Identity, *provider.Tok
 	id, tok, err := p.Exchange(context.Background(), f.request())
 	return id, tok, f, err
 }
+
+// clock is the tests' clock, at whole seconds as ID token times are.
+type clock = testkit.Clock
+
+func newClock() *clock { return testkit.NewClockAt(time.Now().Truncate(time.Second)) }

@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider/providertest"
 )
 
@@ -39,26 +39,6 @@ func newServer(t *testing.T, cfg providertest.Config) *providertest.Server {
 	s.AddUser(alice)
 	s.SetLogin(alice.Subject)
 	return s
-}
-
-// clock is a settable clock for Config.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // oauthConfig is an x/oauth2 client of s.
@@ -204,3 +184,8 @@ func idToken(t *testing.T, tok *oauth2.Token) string {
 	}
 	return raw
 }
+
+// clock is the tests' clock, at whole seconds as token times are.
+type clock = testkit.Clock
+
+func newClock() *clock { return testkit.NewClockAt(time.Now().Truncate(time.Second)) }

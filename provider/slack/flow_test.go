@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/providertest"
@@ -63,9 +63,9 @@ func TestFlow(t *testing.T) {
 	var revoked atomic.Int32
 	f := newFake(t, &revoked)
 	f.SetLogin("U0R7MFMJM")
-	e := flowtest.New(t, newProvider(t, f, ""))
+	e := testkit.New(t, newProvider(t, f, ""))
 	a := e.Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "U0R7MFMJM",
 		Email:          "alice@example.com",
 		EmailVerified:  new(true),
@@ -87,12 +87,12 @@ func TestTeam(t *testing.T) {
 	f := newFake(t, &revoked)
 	p := newProvider(t, f, "T0R7GR")
 	f.SetLogin("U0R7MFMJM")
-	id, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{})
+	id, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{})
 	if err != nil || id.Claims[slack.TeamIDClaim] != "T0R7GR" {
 		t.Fatalf("own workspace: %v", err)
 	}
 	f.SetLogin("W012A3CDE")
-	if _, _, err := flowtest.Exchange(t, p, f.Client(), provider.AuthRequest{}); !errors.Is(err, verification.ErrIDTokenInvalid) {
+	if _, _, err := testkit.Exchange(t, p, f.Client(), provider.AuthRequest{}); !errors.Is(err, verification.ErrIDTokenInvalid) {
 		t.Errorf("other workspace: %v", err)
 	}
 }

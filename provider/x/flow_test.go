@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tetherauth/tether/internal/flowtest"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/x"
@@ -55,9 +55,9 @@ func newProvider(t *testing.T, f *idptest.OAuth) *x.Provider {
 
 func TestFlowWithoutEmail(t *testing.T) {
 	f := newFake(t)
-	e := flowtest.New(t, newProvider(t, f))
+	e := testkit.New(t, newProvider(t, f))
 	a := e.Link("user_1", f.Client())
-	flowtest.Check(t, a, flowtest.Want{
+	testkit.Check(t, a, testkit.Want{
 		ProviderUserID: "2244994945",
 		Email:          "", // X shares none
 		EmailVerified:  nil,
@@ -88,10 +88,10 @@ func TestPKCERequired(t *testing.T) {
 	p := newProvider(t, f)
 	// The provider refuses to build a URL without a challenge, and to
 	// exchange without a verifier.
-	if _, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", RedirectURI: flowtest.CallbackURL}); err == nil {
+	if _, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", RedirectURI: testkit.CallbackURL}); err == nil {
 		t.Error("AuthCodeURL without a code challenge succeeded")
 	}
-	_, _, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: "c", RedirectURI: flowtest.CallbackURL})
+	_, _, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: "c", RedirectURI: testkit.CallbackURL})
 	if !errors.Is(err, verification.ErrTokenExchange) || f.TokenRequests() != 0 {
 		t.Errorf("Exchange without a verifier: %v", err)
 	}

@@ -1,7 +1,6 @@
 package memstore_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -11,34 +10,16 @@ import (
 	"github.com/tetherauth/tether/store/storetest"
 )
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		clock := &fakeClock{now: time.Now()}
+		clock := testkit.NewClock()
 		s := memstore.New(memstore.Options{Now: clock.Now})
 		return storetest.Stores{Accounts: s, Tokens: s, Flows: s, Now: clock.Now, Advance: clock.Advance}
 	})
 }
 
 func TestDeleteExpired(t *testing.T) {
-	clock := &fakeClock{now: time.Now()}
+	clock := testkit.NewClock()
 	s := memstore.New(memstore.Options{Now: clock.Now})
 	ctx := t.Context()
 	for i, ttl := range []time.Duration{time.Minute, time.Hour} {

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tetherauth/tether/account"
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/store/redisstore"
 )
 
@@ -24,26 +25,6 @@ const (
 	envAddr         = "TETHER_REDIS_ADDR"          // host:port of a standalone redis-server
 	envClusterAddrs = "TETHER_REDIS_CLUSTER_ADDRS" // comma-separated masters of a Redis Cluster
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // startMiniredis returns a miniredis and a client of it, both closed when
 // the test ends.
@@ -370,3 +351,7 @@ func mustNew(rdb redis.UniversalClient, opts redisstore.Options) *redisstore.Sto
 	}
 	return s
 }
+
+type fakeClock = testkit.Clock
+
+func newClock() *fakeClock { return testkit.NewClock() }

@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/store/sqlstore"
 	"github.com/tetherauth/tether/store/sqlstore/postgres"
 	"github.com/tetherauth/tether/store/sqlstore/sqlite"
@@ -21,26 +21,6 @@ import (
 
 // postgresDSNVar names the variable that enables the PostgreSQL tests.
 const postgresDSNVar = "TETHER_POSTGRES_DSN"
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Now().UTC().Truncate(time.Millisecond)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // backend is one database under test.
 type backend struct {
@@ -148,3 +128,7 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+type fakeClock = testkit.Clock
+
+func newClock() *fakeClock { return testkit.NewClockAt(time.Now().UTC().Truncate(time.Millisecond)) }

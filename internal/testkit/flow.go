@@ -1,10 +1,10 @@
-// Package flowtest runs a catalogue provider through the account Service
-// (Connect, the browser at the provider, Complete) with an in-memory store,
-// for the catalogue's end-to-end tests. It is test support that only
-// _test.go files import; it lives at the module root, not under provider/,
-// because it imports account and store/memstore, which no provider package
-// may.
-package flowtest
+package testkit
+
+// Env runs a catalogue provider through the account Service (Connect, the
+// browser at the provider, Complete) with an in-memory store, for the
+// catalogue's end-to-end tests. The kit lives at the module root, not
+// under provider/, because it imports account and store/memstore, which
+// no provider package may.
 
 import (
 	"context"
