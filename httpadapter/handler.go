@@ -447,6 +447,19 @@ func (h *Handler) browserBinding(r *http.Request) string {
 	return newBinding()
 }
 
+// accountWrite is what every state-changing route on one account checks
+// first: a same-origin request of a signed-in user. It returns the user
+// and the account id of the path, or answers and returns false.
+func (h *Handler) accountWrite(w http.ResponseWriter, r *http.Request) (uid, id string, ok bool) {
+	if !h.sameOrigin(w, r) {
+		return "", "", false
+	}
+	if uid, ok = h.user(w, r); !ok {
+		return "", "", false
+	}
+	return uid, r.PathValue("id"), true
+}
+
 // deleted is Clerk's DeletedObject.
 type deleted struct {
 	Object  string `json:"object"`
@@ -456,14 +469,10 @@ type deleted struct {
 
 // destroy answers DELETE /me/external_accounts/{id}.
 func (h *Handler) destroy(w http.ResponseWriter, r *http.Request) {
-	if !h.sameOrigin(w, r) {
-		return
-	}
-	uid, ok := h.user(w, r)
+	uid, id, ok := h.accountWrite(w, r)
 	if !ok {
 		return
 	}
-	id := r.PathValue("id")
 	if err := h.svc.Destroy(r.Context(), uid, id); err != nil {
 		h.fail(w, r, err)
 		return
@@ -508,14 +517,10 @@ func pageParams(r *http.Request) (account.PageParams, error) {
 // account's tokens are revoked at the provider and dropped; the account
 // stays, needing a reauthorization. 200 with the account.
 func (h *Handler) revokeTokens(w http.ResponseWriter, r *http.Request) {
-	if !h.sameOrigin(w, r) {
-		return
-	}
-	uid, ok := h.user(w, r)
+	uid, id, ok := h.accountWrite(w, r)
 	if !ok {
 		return
 	}
-	id := r.PathValue("id")
 	if err := h.svc.RevokeTokens(r.Context(), uid, id); err != nil {
 		h.fail(w, r, err)
 		return

@@ -73,3 +73,26 @@ func Link(tb testing.TB, clock *Clock, lease time.Duration, stores ...Stores) *L
 	l.Account = done.Account
 	return l
 }
+
+// Alice is the user the kit's providers know and have signed in.
+var Alice = providertest.User{
+	Subject:           "alice",
+	Email:             "alice@example.com",
+	EmailVerified:     new(true),
+	GivenName:         "Alice",
+	FamilyName:        "Liddell",
+	Name:              "Alice Liddell",
+	Picture:           "https://example.com/alice.png",
+	PreferredUsername: "alice",
+}
+
+// StartIDP starts a providertest server configured by cfg, with Alice
+// signed in, closed when tb ends.
+func StartIDP(tb testing.TB, cfg providertest.Config) *providertest.Server {
+	tb.Helper()
+	srv := providertest.New(cfg)
+	tb.Cleanup(srv.Close)
+	srv.AddUser(Alice)
+	srv.SetLogin(Alice.Subject)
+	return srv
+}

@@ -26,7 +26,6 @@ import (
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/apple"
-	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
 )
@@ -48,7 +47,7 @@ const (
 // revocation endpoints accept only a valid ES256 client secret JWT of the
 // team's key.
 type fakeApple struct {
-	*idptest.OIDC
+	*providertest.Mounted
 	pub      *ecdsa.PublicKey
 	userJSON []byte
 
@@ -66,7 +65,7 @@ func newFake(t *testing.T, pub *ecdsa.PublicKey) *fakeApple {
 		t.Fatal(err)
 	}
 	f := &fakeApple{pub: pub, userJSON: []byte(strings.TrimSpace(string(user))), authorized: map[string]bool{}, secrets: map[string]bool{}}
-	f.OIDC = idptest.NewOIDC(t, providertest.Config{
+	f.Mounted = providertest.NewMounted(t, providertest.Config{
 		ClientID:               servicesID,
 		AuthMethods:            []string{providertest.AuthMethodPost},
 		DisableIssuerParameter: true,
@@ -75,7 +74,7 @@ func newFake(t *testing.T, pub *ecdsa.PublicKey) *fakeApple {
 	f.HandleFunc("POST /auth/token", func(w http.ResponseWriter, r *http.Request) { f.withSecret(w, r, providertest.PathToken) })
 	f.HandleFunc("POST /auth/revoke", func(w http.ResponseWriter, r *http.Request) { f.withSecret(w, r, providertest.PathRevoke) })
 	for _, name := range []string{"id_token.json", "id_token_shared_email.json"} {
-		f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", name)))
+		f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", name)))
 	}
 	return f
 }
@@ -139,7 +138,7 @@ func (f *fakeApple) withSecret(w http.ResponseWriter, r *http.Request, path stri
 		f.mu.Lock()
 		f.badSecrets++
 		f.mu.Unlock()
-		idptest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_client"})
+		providertest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_client"})
 		return
 	}
 	f.mu.Lock()

@@ -14,16 +14,16 @@ import (
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/discord"
-	"github.com/tetherauth/tether/provider/internal/idptest"
+	"github.com/tetherauth/tether/provider/providertest"
 )
 
 // newFake serves Discord's documented shapes under its paths: the OAuth 2.0
 // endpoints (client_secret_basic, space-separated scopes, refresh tokens),
 // GET /api/users/@me and RFC 7009 revocation.
-func newFake(t *testing.T, user string) *idptest.OAuth {
+func newFake(t *testing.T, user string) *providertest.OAuth2 {
 	t.Helper()
-	f := idptest.NewOAuth(t, idptest.OAuthConfig{
-		AuthMethod:    idptest.AuthBasic,
+	f := providertest.NewOAuth2(t, providertest.OAuth2Config{
+		AuthMethod:    providertest.AuthMethodBasic,
 		AuthorizePath: "/oauth2/authorize",
 		TokenPath:     "/api/oauth2/token",
 		RevokePath:    "/api/oauth2/token/revoke",
@@ -32,14 +32,14 @@ func newFake(t *testing.T, user string) *idptest.OAuth {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.HandleAPI("GET /api/users/@me", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
-		idptest.WriteRaw(w, http.StatusOK, body)
+	f.HandleAPI("GET /api/users/@me", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
+		providertest.WriteRaw(w, http.StatusOK, body)
 	})
 	f.SetLogin("80351110224678912")
 	return f
 }
 
-func newProvider(t *testing.T, f *idptest.OAuth) *discord.Provider {
+func newProvider(t *testing.T, f *providertest.OAuth2) *discord.Provider {
 	t.Helper()
 	p, err := discord.New(discord.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL})
 	if err != nil {

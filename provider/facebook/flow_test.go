@@ -15,7 +15,7 @@ import (
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/facebook"
-	"github.com/tetherauth/tether/provider/internal/idptest"
+	"github.com/tetherauth/tether/provider/providertest"
 )
 
 const version = "v25.0"
@@ -24,10 +24,10 @@ const version = "v25.0"
 // token endpoint (client_secret_post, no scope and no refresh token in the
 // response), GET /me with fields and appsecret_proof, and DELETE
 // /me/permissions.
-func newFake(t *testing.T, me string) *idptest.OAuth {
+func newFake(t *testing.T, me string) *providertest.OAuth2 {
 	t.Helper()
-	f := idptest.NewOAuth(t, idptest.OAuthConfig{
-		AuthMethod:     idptest.AuthPost,
+	f := providertest.NewOAuth2(t, providertest.OAuth2Config{
+		AuthMethod:     providertest.AuthMethodPost,
 		AuthorizePath:  "/" + version + "/dialog/oauth",
 		TokenPath:      "/" + version + "/oauth/access_token",
 		RevokePath:     "-",
@@ -39,31 +39,31 @@ func newFake(t *testing.T, me string) *idptest.OAuth {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proofOK := func(r *http.Request, tok idptest.Token) bool {
+	proofOK := func(r *http.Request, tok providertest.OAuth2Token) bool {
 		m := hmac.New(sha256.New, []byte(f.ClientSecret()))
 		m.Write([]byte(tok.Value))
 		return r.URL.Query().Get("appsecret_proof") == hex.EncodeToString(m.Sum(nil))
 	}
-	f.HandleAPI("GET /"+version+"/me", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
+	f.HandleAPI("GET /"+version+"/me", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
 		if !proofOK(r, tok) || !strings.Contains(r.URL.Query().Get("fields"), "first_name") {
-			idptest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"message": "Invalid appsecret_proof", "type": "GraphMethodException", "code": 100}})
+			providertest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"message": "Invalid appsecret_proof", "type": "GraphMethodException", "code": 100}})
 			return
 		}
-		idptest.WriteRaw(w, http.StatusOK, body)
+		providertest.WriteRaw(w, http.StatusOK, body)
 	})
-	f.HandleAPI("DELETE /"+version+"/me/permissions", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
+	f.HandleAPI("DELETE /"+version+"/me/permissions", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
 		if !proofOK(r, tok) {
-			idptest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": 100}})
+			providertest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": 100}})
 			return
 		}
 		f.RevokeGrant(tok.Value)
-		idptest.WriteJSON(w, http.StatusOK, map[string]any{"success": true})
+		providertest.WriteJSON(w, http.StatusOK, map[string]any{"success": true})
 	})
 	f.SetLogin("10158291648734956")
 	return f
 }
 
-func newProvider(t *testing.T, f *idptest.OAuth) *facebook.Provider {
+func newProvider(t *testing.T, f *providertest.OAuth2) *facebook.Provider {
 	t.Helper()
 	p, err := facebook.New(facebook.Config{AppID: f.ClientID(), AppSecret: f.ClientSecret(), BaseURL: f.URL, GraphURL: f.URL})
 	if err != nil {

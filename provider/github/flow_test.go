@@ -17,7 +17,7 @@ import (
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/github"
-	"github.com/tetherauth/tether/provider/internal/idptest"
+	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -26,7 +26,7 @@ import (
 // scopes, no expiry for OAuth apps), GET /user, GET /user/emails and
 // DELETE /applications/{client_id}/grant.
 type fakeGitHub struct {
-	*idptest.OAuth
+	*providertest.OAuth2
 	user, emails string // fixtures; emails "" answers 404
 	emailCalls   atomic.Int32
 }
@@ -40,9 +40,9 @@ func fixture(t *testing.T, name string) []byte {
 	return b
 }
 
-func newFake(t *testing.T, cfg idptest.OAuthConfig, user, emails string) *fakeGitHub {
+func newFake(t *testing.T, cfg providertest.OAuth2Config, user, emails string) *fakeGitHub {
 	t.Helper()
-	cfg.AuthMethod = idptest.AuthPost
+	cfg.AuthMethod = providertest.AuthMethodPost
 	cfg.AuthorizePath = "/login/oauth/authorize"
 	if cfg.TokenPath == "" {
 		cfg.TokenPath = "/login/oauth/access_token"
@@ -54,33 +54,33 @@ func newFake(t *testing.T, cfg idptest.OAuthConfig, user, emails string) *fakeGi
 	if cfg.TokenResponse == nil {
 		cfg.TokenResponse = func(b map[string]any) { delete(b, "expires_in") } // OAuth app tokens do not expire
 	}
-	f := &fakeGitHub{OAuth: idptest.NewOAuth(t, cfg), user: user, emails: emails}
-	f.HandleAPI("GET /user", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
+	f := &fakeGitHub{OAuth2: providertest.NewOAuth2(t, cfg), user: user, emails: emails}
+	f.HandleAPI("GET /user", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
 		if r.Header.Get("X-GitHub-Api-Version") == "" || !strings.Contains(r.Header.Get("Accept"), "application/vnd.github+json") {
-			idptest.WriteJSON(w, http.StatusBadRequest, map[string]any{"message": "missing API headers"})
+			providertest.WriteJSON(w, http.StatusBadRequest, map[string]any{"message": "missing API headers"})
 			return
 		}
-		idptest.WriteRaw(w, http.StatusOK, fixture(t, f.user))
+		providertest.WriteRaw(w, http.StatusOK, fixture(t, f.user))
 	})
-	f.HandleAPI("GET /user/emails", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
+	f.HandleAPI("GET /user/emails", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
 		f.emailCalls.Add(1)
 		if f.emails == "" || (len(tok.Scopes) > 0 && !slices.Contains(tok.Scopes, "user:email") && !slices.Contains(tok.Scopes, "user")) {
-			idptest.WriteJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+			providertest.WriteJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
 			return
 		}
-		idptest.WriteRaw(w, http.StatusOK, fixture(t, f.emails))
+		providertest.WriteRaw(w, http.StatusOK, fixture(t, f.emails))
 	})
 	f.HandleFunc("DELETE /applications/{client_id}/grant", func(w http.ResponseWriter, r *http.Request) {
 		id, secret, ok := r.BasicAuth()
 		if !ok || id != f.ClientID() || secret != f.ClientSecret() || r.PathValue("client_id") != f.ClientID() {
-			idptest.WriteJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+			providertest.WriteJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
 			return
 		}
 		var body struct {
 			AccessToken string `json:"access_token"`
 		}
 		if json.NewDecoder(r.Body).Decode(&body) != nil || !f.RevokeGrant(body.AccessToken) {
-			idptest.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed"})
+			providertest.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed"})
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -104,7 +104,7 @@ func newProvider(t *testing.T, f *fakeGitHub) *github.Provider {
 }
 
 func TestFlow(t *testing.T) {
-	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails.json")
+	f := newFake(t, providertest.OAuth2Config{}, "user.json", "emails.json")
 	e := testkit.New(t, newProvider(t, f))
 	a := e.Link("user_1", f.Client())
 	testkit.Check(t, a, testkit.Want{
@@ -127,7 +127,7 @@ func TestFlow(t *testing.T) {
 }
 
 func TestUnverifiedPrimaryEmail(t *testing.T) {
-	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails_unverified_primary.json")
+	f := newFake(t, providertest.OAuth2Config{}, "user.json", "emails_unverified_primary.json")
 	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
 	if a.EmailAddress != "new-address@example.com" || a.EmailAddressVerified == nil || *a.EmailAddressVerified {
 		t.Errorf("email %q verified %v: want the primary address, reported unverified", a.EmailAddress, a.EmailAddressVerified)
@@ -135,7 +135,7 @@ func TestUnverifiedPrimaryEmail(t *testing.T) {
 }
 
 func TestWithoutEmailScope(t *testing.T) {
-	f := newFake(t, idptest.OAuthConfig{GrantScopes: func([]string) []string { return []string{"read:user"} }}, "user.json", "emails.json")
+	f := newFake(t, providertest.OAuth2Config{GrantScopes: func([]string) []string { return []string{"read:user"} }}, "user.json", "emails.json")
 	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
 	if f.emailCalls.Load() != 0 {
 		t.Error("/user/emails was asked although user:email was not granted")
@@ -149,7 +149,7 @@ func TestWithoutEmailScope(t *testing.T) {
 
 func TestGitHubAppWithoutEmailPermission(t *testing.T) {
 	// GitHub Apps get "scope": "" and may lack the email permission.
-	f := newFake(t, idptest.OAuthConfig{TokenResponse: func(b map[string]any) { b["scope"] = ""; delete(b, "expires_in") }},
+	f := newFake(t, providertest.OAuth2Config{TokenResponse: func(b map[string]any) { b["scope"] = ""; delete(b, "expires_in") }},
 		"user_no_name_no_email.json", "")
 	a := testkit.New(t, newProvider(t, f)).Link("user_1", f.Client())
 	if f.emailCalls.Load() != 1 {
@@ -162,12 +162,12 @@ func TestGitHubAppWithoutEmailPermission(t *testing.T) {
 }
 
 func TestTokenErrorWithHTTP200(t *testing.T) {
-	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails.json")
+	f := newFake(t, providertest.OAuth2Config{}, "user.json", "emails.json")
 	e := testkit.New(t, newProvider(t, f))
 	a := e.Connect("user_1")
 	cb := testkit.Browse(t, f.Client(), a.Verification.ExternalVerificationRedirectURL)
 	// GitHub's documented answer to a bad or expired code.
-	f.SetTokenError(&idptest.TokenError{Status: http.StatusOK, Code: "bad_verification_code", Description: "The code passed is incorrect or expired."})
+	f.SetTokenError(&providertest.TokenError{Status: http.StatusOK, Code: "bad_verification_code", Description: "The code passed is incorrect or expired."})
 	c, err := e.Complete(cb)
 	if !errors.Is(err, verification.ErrTokenExchange) {
 		t.Fatalf("error %v, want oauth_token_exchange_error", err)
@@ -192,13 +192,13 @@ func TestTokenErrorWithHTTP200(t *testing.T) {
 
 func TestTokenErrorFixture(t *testing.T) {
 	// The same through GitHub's literal response body.
-	f := newFake(t, idptest.OAuthConfig{TokenPath: "/unused"}, "user.json", "emails.json")
+	f := newFake(t, providertest.OAuth2Config{TokenPath: "/unused"}, "user.json", "emails.json")
 	f.HandleFunc("POST /login/oauth/access_token", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Accept") != "application/json" {
 			http.Error(w, "error=bad_verification_code", http.StatusOK)
 			return
 		}
-		idptest.WriteRaw(w, http.StatusOK, fixture(t, "token_error_200.json"))
+		providertest.WriteRaw(w, http.StatusOK, fixture(t, "token_error_200.json"))
 	})
 	p := newProvider(t, f)
 	_, _, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: "c", CodeVerifier: strings.Repeat("v", 43), RedirectURI: testkit.CallbackURL})
@@ -208,7 +208,7 @@ func TestTokenErrorFixture(t *testing.T) {
 }
 
 func TestRevoke(t *testing.T) {
-	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails.json")
+	f := newFake(t, providertest.OAuth2Config{}, "user.json", "emails.json")
 	p := newProvider(t, f)
 
 	t.Run("Destroy deletes the grant", func(t *testing.T) {
@@ -285,7 +285,7 @@ func TestNewErrors(t *testing.T) {
 }
 
 func TestAccessDeniedThenRetry(t *testing.T) {
-	f := newFake(t, idptest.OAuthConfig{}, "user.json", "emails.json")
+	f := newFake(t, providertest.OAuth2Config{}, "user.json", "emails.json")
 	e := testkit.New(t, newProvider(t, f))
 	a := e.Connect("user_1")
 	f.SetAuthorizeError("access_denied")

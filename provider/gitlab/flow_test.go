@@ -9,25 +9,24 @@ import (
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/gitlab"
-	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/providertest"
 )
 
 // newFake is a self-managed GitLab with the relative URL root /gitlab.
-func newFake(t *testing.T) *idptest.OIDC {
+func newFake(t *testing.T) *providertest.Mounted {
 	t.Helper()
-	f := idptest.NewOIDC(t, providertest.Config{AuthMethods: []string{providertest.AuthMethodPost}}, "/gitlab", map[string]string{
+	f := providertest.NewMounted(t, providertest.Config{AuthMethods: []string{providertest.AuthMethodPost}}, "/gitlab", map[string]string{
 		"/gitlab/oauth/authorize":      providertest.PathAuthorize,
 		"/gitlab/oauth/token":          providertest.PathToken,
 		"/gitlab/oauth/discovery/keys": providertest.PathJWKS,
 		"/gitlab/oauth/revoke":         providertest.PathRevoke,
 	})
-	f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", "id_token.json")))
-	f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", "id_token_unconfirmed.json")))
+	f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", "id_token.json")))
+	f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", "id_token_unconfirmed.json")))
 	return f
 }
 
-func newProvider(t *testing.T, f *idptest.OIDC) *gitlab.Provider {
+func newProvider(t *testing.T, f *providertest.Mounted) *gitlab.Provider {
 	t.Helper()
 	p, err := gitlab.New(gitlab.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL + "/gitlab/"})
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/google"
-	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
 )
@@ -19,21 +18,21 @@ import (
 // newFake is a providertest provider under Google's endpoint paths,
 // authenticating clients with client_secret_post, with the users of the
 // fixtures.
-func newFake(t *testing.T) *idptest.OIDC {
+func newFake(t *testing.T) *providertest.Mounted {
 	t.Helper()
-	f := idptest.NewOIDC(t, providertest.Config{AuthMethods: []string{providertest.AuthMethodPost}}, "", map[string]string{
+	f := providertest.NewMounted(t, providertest.Config{AuthMethods: []string{providertest.AuthMethodPost}}, "", map[string]string{
 		"/o/oauth2/v2/auth": providertest.PathAuthorize,
 		"/token":            providertest.PathToken,
 		"/oauth2/v3/certs":  providertest.PathJWKS,
 		"/revoke":           providertest.PathRevoke,
 	})
 	for _, name := range []string{"id_token_workspace.json", "id_token_gmail.json", "id_token_unverified_no_profile.json"} {
-		f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", name)))
+		f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", name)))
 	}
 	return f
 }
 
-func newProvider(t *testing.T, f *idptest.OIDC, change ...func(*google.Config)) *google.Provider {
+func newProvider(t *testing.T, f *providertest.Mounted, change ...func(*google.Config)) *google.Provider {
 	t.Helper()
 	cfg := google.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL}
 	for _, c := range change {

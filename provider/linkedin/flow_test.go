@@ -10,7 +10,6 @@ import (
 
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
@@ -18,9 +17,9 @@ import (
 
 // newFake mimics LinkedIn: its paths, client_secret_post, no PKCE, and ID
 // tokens without a nonce.
-func newFake(t *testing.T) *idptest.OIDC {
+func newFake(t *testing.T) *providertest.Mounted {
 	t.Helper()
-	f := idptest.NewOIDC(t, providertest.Config{
+	f := providertest.NewMounted(t, providertest.Config{
 		AuthMethods:            []string{providertest.AuthMethodPost},
 		PKCEOptional:           true,
 		DisableIssuerParameter: true,
@@ -31,12 +30,12 @@ func newFake(t *testing.T) *idptest.OIDC {
 		"/oauth/v2/revoke":        providertest.PathRevoke,
 	})
 	f.SetFaults(providertest.Faults{IDToken: providertest.IDTokenMissingNonce})
-	f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", "id_token.json")))
-	f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", "id_token_no_email.json")))
+	f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", "id_token.json")))
+	f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", "id_token_no_email.json")))
 	return f
 }
 
-func newProvider(t *testing.T, f *idptest.OIDC) *linkedin.Provider {
+func newProvider(t *testing.T, f *providertest.Mounted) *linkedin.Provider {
 	t.Helper()
 	p, err := linkedin.New(linkedin.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL})
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/microsoft"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
@@ -27,7 +26,7 @@ const (
 // fake is a providertest provider under the identity platform's paths for
 // every tenant segment the tests use.
 type fake struct {
-	*idptest.OIDC
+	*providertest.Mounted
 }
 
 func newFake(t *testing.T) *fake {
@@ -39,9 +38,9 @@ func newFake(t *testing.T) *fake {
 		paths["/"+tenant+"/discovery/v2.0/keys"] = providertest.PathJWKS
 	}
 	// The identity platform sends no RFC 9207 iss parameter.
-	f := &fake{idptest.NewOIDC(t, providertest.Config{DisableIssuerParameter: true, AuthMethods: []string{providertest.AuthMethodPost}}, "", paths)}
+	f := &fake{providertest.NewMounted(t, providertest.Config{DisableIssuerParameter: true, AuthMethods: []string{providertest.AuthMethodPost}}, "", paths)}
 	for _, name := range []string{"id_token_work.json", "id_token_personal.json", "id_token_edov.json"} {
-		f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", name)))
+		f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", name)))
 	}
 	return f
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/oauth2"
+	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -36,17 +36,17 @@ func mapAcme(m map[string]any) (*provider.Identity, error) {
 }
 
 // newIdP starts a fake provider with a /me endpoint answering profile.
-func newIdP(t *testing.T, cfg idptest.OAuthConfig, profile string) *idptest.OAuth {
+func newIdP(t *testing.T, cfg providertest.OAuth2Config, profile string) *providertest.OAuth2 {
 	t.Helper()
-	s := idptest.NewOAuth(t, cfg)
-	s.HandleAPI("GET /me", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
-		idptest.WriteRaw(w, http.StatusOK, []byte(profile))
+	s := providertest.NewOAuth2(t, cfg)
+	s.HandleAPI("GET /me", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
+		providertest.WriteRaw(w, http.StatusOK, []byte(profile))
 	})
 	s.SetLogin("u1")
 	return s
 }
 
-func config(s *idptest.OAuth) oauth2.Config {
+func config(s *providertest.OAuth2) oauth2.Config {
 	return oauth2.Config{
 		Strategy:     acme,
 		ClientID:     s.ClientID(),
@@ -76,7 +76,7 @@ type flow struct {
 	code     string
 }
 
-func authorize(t *testing.T, p *oauth2.Provider, s *idptest.OAuth, req provider.AuthRequest) flow {
+func authorize(t *testing.T, p *oauth2.Provider, s *providertest.OAuth2, req provider.AuthRequest) flow {
 	t.Helper()
 	f := flow{verifier: xoauth2.GenerateVerifier()}
 	req.State = "state-1"
@@ -99,7 +99,7 @@ func (f flow) request() provider.ExchangeRequest {
 }
 
 func TestNewConfigErrors(t *testing.T) {
-	s := newIdP(t, idptest.OAuthConfig{}, `{}`)
+	s := newIdP(t, providertest.OAuth2Config{}, `{}`)
 	tests := []struct {
 		name   string
 		change func(*oauth2.Config)
@@ -132,7 +132,7 @@ func TestNewConfigErrors(t *testing.T) {
 
 func TestExchange(t *testing.T) {
 	// A numeric id beyond 2^53 must keep every digit.
-	s := newIdP(t, idptest.OAuthConfig{ScopeSeparator: ","}, `{"id": 12345678901234567890, "login": "ada", "mail": "ada@example.com"}`)
+	s := newIdP(t, providertest.OAuth2Config{ScopeSeparator: ","}, `{"id": 12345678901234567890, "login": "ada", "mail": "ada@example.com"}`)
 	p := newProvider(t, config(s))
 	f := authorize(t, p, s, provider.AuthRequest{Prompt: "consent", LoginHint: "ada"})
 	q := s.LastAuthorize()
@@ -182,7 +182,7 @@ func TestExchange(t *testing.T) {
 }
 
 func TestEmptyScopeResponse(t *testing.T) {
-	s := newIdP(t, idptest.OAuthConfig{TokenResponse: func(b map[string]any) { delete(b, "scope"); delete(b, "expires_in") }}, `{"id": "u1"}`)
+	s := newIdP(t, providertest.OAuth2Config{TokenResponse: func(b map[string]any) { delete(b, "scope"); delete(b, "expires_in") }}, `{"id": "u1"}`)
 	p := newProvider(t, config(s))
 	_, tok, err := p.Exchange(context.Background(), authorize(t, p, s, provider.AuthRequest{}).request())
 	if err != nil {
@@ -200,15 +200,15 @@ func TestAuthStyle(t *testing.T) {
 		style   xoauth2.AuthStyle
 		wantErr bool
 	}{
-		{"default is basic", idptest.AuthBasic, 0, false},
-		{"basic", idptest.AuthBasic, xoauth2.AuthStyleInHeader, false},
-		{"post", idptest.AuthPost, xoauth2.AuthStyleInParams, false},
-		{"post to basic-only", idptest.AuthBasic, xoauth2.AuthStyleInParams, true},
-		{"basic to post-only", idptest.AuthPost, xoauth2.AuthStyleInHeader, true},
+		{"default is basic", providertest.AuthMethodBasic, 0, false},
+		{"basic", providertest.AuthMethodBasic, xoauth2.AuthStyleInHeader, false},
+		{"post", providertest.AuthMethodPost, xoauth2.AuthStyleInParams, false},
+		{"post to basic-only", providertest.AuthMethodBasic, xoauth2.AuthStyleInParams, true},
+		{"basic to post-only", providertest.AuthMethodPost, xoauth2.AuthStyleInHeader, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newIdP(t, idptest.OAuthConfig{AuthMethod: tt.method}, `{"id": 7}`)
+			s := newIdP(t, providertest.OAuth2Config{AuthMethod: tt.method}, `{"id": 7}`)
 			cfg := config(s)
 			cfg.AuthStyle = tt.style
 			p := newProvider(t, cfg)
@@ -236,22 +236,22 @@ func TestExchangeErrors(t *testing.T) {
 	const marker = "DESCRIPTION-MARKER"
 	tests := []struct {
 		name     string
-		fault    *idptest.TokenError
+		fault    *providertest.TokenError
 		mutate   func(*provider.ExchangeRequest)
 		want     string
 		wantCode string
 	}{
-		{name: "invalid_grant", fault: &idptest.TokenError{Code: "invalid_grant", Description: marker}, want: "HTTP 400 with error invalid_grant", wantCode: "invalid_grant"},
-		{name: "HTTP 200 with an error", fault: &idptest.TokenError{Status: 200, Code: "bad_verification_code", Description: marker}, want: "HTTP 200 with error bad_verification_code", wantCode: "bad_verification_code"},
-		{name: "free-text code", fault: &idptest.TokenError{Code: "Bad " + marker}, want: "HTTP 400."},
-		{name: "server error", fault: &idptest.TokenError{Status: 503, Code: "temporarily_unavailable"}, want: "HTTP 503", wantCode: "temporarily_unavailable"},
+		{name: "invalid_grant", fault: &providertest.TokenError{Code: "invalid_grant", Description: marker}, want: "HTTP 400 with error invalid_grant", wantCode: "invalid_grant"},
+		{name: "HTTP 200 with an error", fault: &providertest.TokenError{Status: 200, Code: "bad_verification_code", Description: marker}, want: "HTTP 200 with error bad_verification_code", wantCode: "bad_verification_code"},
+		{name: "free-text code", fault: &providertest.TokenError{Code: "Bad " + marker}, want: "HTTP 400."},
+		{name: "server error", fault: &providertest.TokenError{Status: 503, Code: "temporarily_unavailable"}, want: "HTTP 503", wantCode: "temporarily_unavailable"},
 		{name: "PKCE mismatch", mutate: func(r *provider.ExchangeRequest) { r.CodeVerifier = strings.Repeat("v", 43) }, want: "invalid_grant"},
 		{name: "no verifier", mutate: func(r *provider.ExchangeRequest) { r.CodeVerifier = "" }, want: "no PKCE code verifier"},
 		{name: "no code", mutate: func(r *provider.ExchangeRequest) { r.Code = "" }, want: "no authorization code"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newIdP(t, idptest.OAuthConfig{}, `{"id": 7}`)
+			s := newIdP(t, providertest.OAuth2Config{}, `{"id": 7}`)
 			p := newProvider(t, config(s))
 			f := authorize(t, p, s, provider.AuthRequest{})
 			s.SetTokenError(tt.fault)
@@ -284,7 +284,7 @@ func TestProfileErrors(t *testing.T) {
 		is      error
 	}{
 		{name: "unauthorized", handler: func(w http.ResponseWriter, r *http.Request) {
-			idptest.WriteJSON(w, 401, map[string]any{"error": "invalid_token", "error_description": marker})
+			providertest.WriteJSON(w, 401, map[string]any{"error": "invalid_token", "error_description": marker})
 		}, want: "HTTP 401 with error invalid_token"},
 		{name: "server error", handler: func(w http.ResponseWriter, r *http.Request) { http.Error(w, marker, 500) }, want: "HTTP 500"},
 		{name: "not JSON", handler: func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<html>"+marker) }, want: "could not be read"},
@@ -303,7 +303,7 @@ func TestProfileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := idptest.NewOAuth(t, idptest.OAuthConfig{})
+			s := providertest.NewOAuth2(t, providertest.OAuth2Config{})
 			s.SetLogin("u1")
 			s.HandleFunc("GET /me", tt.handler)
 			cfg := config(s)
@@ -345,7 +345,7 @@ func checkClean(t *testing.T, err error, secrets ...string) {
 }
 
 func TestAuthCodeURL(t *testing.T) {
-	s := newIdP(t, idptest.OAuthConfig{}, `{"id": 1}`)
+	s := newIdP(t, providertest.OAuth2Config{}, `{"id": 1}`)
 	base := provider.AuthRequest{State: "s", CodeChallenge: xoauth2.S256ChallengeFromVerifier(xoauth2.GenerateVerifier()), RedirectURI: redirectURI}
 	t.Run("required fields", func(t *testing.T) {
 		p := newProvider(t, config(s))
@@ -425,7 +425,7 @@ func query(t *testing.T, raw string) url.Values {
 }
 
 func TestRevokeUnsupported(t *testing.T) {
-	s := newIdP(t, idptest.OAuthConfig{RevokePath: "-"}, `{"id": 1}`)
+	s := newIdP(t, providertest.OAuth2Config{RevokePath: "-"}, `{"id": 1}`)
 	cfg := config(s)
 	cfg.Endpoint.RevocationURL = ""
 	err := newProvider(t, cfg).Revoke(context.Background(), "token", "access_token")
@@ -435,14 +435,14 @@ func TestRevokeUnsupported(t *testing.T) {
 }
 
 func TestProfileFunc(t *testing.T) {
-	s := idptest.NewOAuth(t, idptest.OAuthConfig{})
+	s := providertest.NewOAuth2(t, providertest.OAuth2Config{})
 	s.SetLogin("u1")
-	s.HandleAPI("GET /v1/me", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
+	s.HandleAPI("GET /v1/me", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
 		if r.Header.Get("X-Api-Version") != "7" {
 			http.Error(w, "no version", 400)
 			return
 		}
-		idptest.WriteJSON(w, 200, map[string]any{"id": tok.Subject})
+		providertest.WriteJSON(w, 200, map[string]any{"id": tok.Subject})
 	})
 	cfg := config(s)
 	cfg.Endpoint.UserinfoURL = ""
@@ -477,7 +477,7 @@ func TestProfileFunc(t *testing.T) {
 }
 
 func TestSecretsAreNotPrinted(t *testing.T) {
-	s := newIdP(t, idptest.OAuthConfig{}, `{}`)
+	s := newIdP(t, providertest.OAuth2Config{}, `{}`)
 	cfg := config(s)
 	p := newProvider(t, cfg)
 	for _, out := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprint(p), fmt.Sprintf("%#v", p)} {
@@ -488,7 +488,7 @@ func TestSecretsAreNotPrinted(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	s := newIdP(t, idptest.OAuthConfig{}, `{}`)
+	s := newIdP(t, providertest.OAuth2Config{}, `{}`)
 	md := newProvider(t, config(s)).Metadata()
 	if md.OpenID || md.Issuer != "" || fmt.Sprint(md.DefaultScopes) != "[read email]" || md.Title != "127.0.0.1" {
 		t.Errorf("metadata %+v", md)

@@ -19,27 +19,6 @@ const redirectURI = "http://127.0.0.1:9999/oauth_callback"
 
 var devStrategy = verification.MustParseStrategy("oauth_custom_dev")
 
-var alice = providertest.User{
-	Subject:           "alice",
-	Email:             "alice@example.com",
-	EmailVerified:     new(true),
-	GivenName:         "Alice",
-	FamilyName:        "Liddell",
-	Name:              "Alice Liddell",
-	Picture:           "https://example.com/alice.png",
-	PreferredUsername: "alice",
-}
-
-// newServer starts a providertest server with alice signed in.
-func newServer(t *testing.T, cfg providertest.Config) *providertest.Server {
-	t.Helper()
-	srv := providertest.New(cfg)
-	t.Cleanup(srv.Close)
-	srv.AddUser(alice)
-	srv.SetLogin(alice.Subject)
-	return srv
-}
-
 // config is an oidc.Config for srv.
 func config(srv *providertest.Server) oidc.Config {
 	return oidc.Config{
@@ -119,3 +98,10 @@ func exchange(t *testing.T, p *oidc.Provider) (*provider.Identity, *provider.Tok
 type clock = testkit.Clock
 
 func newClock() *clock { return testkit.NewClockAt(time.Now().Truncate(time.Second)) }
+
+var alice = testkit.Alice
+
+// newServer starts a provider with alice signed in.
+func newServer(t *testing.T, cfg providertest.Config) *providertest.Server {
+	return testkit.StartIDP(t, cfg)
+}

@@ -1,5 +1,20 @@
 // Package providertest is a real, spec-following OpenID Connect provider (an
-// OAuth 2.0 authorization server) for tests and demos.
+// OAuth 2.0 authorization server) for tests and demos, with a plain OAuth
+// 2.0 mode ([NewOAuth2]) for providers without OpenID Connect and a mode
+// that serves it under a real provider's paths ([NewMounted]).
+//
+// # Testing a host's own HTTP path
+//
+// A host that mounts httpadapter tests its routes end to end with
+// providertest: start the host's server with httptest.NewUnstartedServer so
+// that its URL (and so the callback URL to register with the provider and
+// the Service) is known before it serves; give the Service a provider/oidc
+// provider on [Server.Issuer]; then play the browser with an http.Client
+// that has a cookie jar (the binding cookie) and does not follow redirects,
+// so each hop (the connect route, the provider's /authorize, the callback)
+// can be checked. [Authorize] does the provider hop for a signed-in user
+// ([Handler.SetLogin]) and returns the callback URL the provider redirected
+// to. [Server.Held] and [Server.Stats] say what the provider keeps and saw.
 //
 // [New] starts one on an [httptest.Server] bound to 127.0.0.1; [NewHandler]
 // returns the same provider as an [http.Handler] to mount under a path prefix

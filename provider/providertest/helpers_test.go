@@ -20,27 +20,6 @@ import (
 
 const redirectURI = "http://127.0.0.1:9999/callback"
 
-var alice = providertest.User{
-	Subject:           "alice",
-	Email:             "alice@example.com",
-	EmailVerified:     new(true),
-	GivenName:         "Alice",
-	FamilyName:        "Liddell",
-	Name:              "Alice Liddell",
-	Picture:           "https://example.com/alice.png",
-	PreferredUsername: "alice",
-}
-
-// newServer starts a provider with alice signed in.
-func newServer(t *testing.T, cfg providertest.Config) *providertest.Server {
-	t.Helper()
-	s := providertest.New(cfg)
-	t.Cleanup(s.Close)
-	s.AddUser(alice)
-	s.SetLogin(alice.Subject)
-	return s
-}
-
 // oauthConfig is an x/oauth2 client of s.
 func oauthConfig(s *providertest.Server, style oauth2.AuthStyle) *oauth2.Config {
 	return &oauth2.Config{
@@ -189,3 +168,10 @@ func idToken(t *testing.T, tok *oauth2.Token) string {
 type clock = testkit.Clock
 
 func newClock() *clock { return testkit.NewClockAt(time.Now().Truncate(time.Second)) }
+
+var alice = testkit.Alice
+
+// newServer starts a provider with alice signed in.
+func newServer(t *testing.T, cfg providertest.Config) *providertest.Server {
+	return testkit.StartIDP(t, cfg)
+}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/internal/idptest"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/provider/slack"
 	"github.com/tetherauth/tether/verification"
@@ -20,9 +19,9 @@ import (
 
 // newFake is a providertest provider under Slack's paths, with auth.revoke
 // answering as Slack does (HTTP 200, "ok").
-func newFake(t *testing.T, revoked *atomic.Int32) *idptest.OIDC {
+func newFake(t *testing.T, revoked *atomic.Int32) *providertest.Mounted {
 	t.Helper()
-	f := idptest.NewOIDC(t, providertest.Config{AuthMethods: []string{providertest.AuthMethodPost}, DisableIssuerParameter: true}, "", map[string]string{
+	f := providertest.NewMounted(t, providertest.Config{AuthMethods: []string{providertest.AuthMethodPost}, DisableIssuerParameter: true}, "", map[string]string{
 		"/openid/connect/authorize": providertest.PathAuthorize,
 		"/api/openid.connect.token": providertest.PathToken,
 		"/openid/connect/keys":      providertest.PathJWKS,
@@ -34,23 +33,23 @@ func newFake(t *testing.T, revoked *atomic.Int32) *idptest.OIDC {
 		mu.Lock()
 		defer mu.Unlock()
 		if tok == "" {
-			idptest.WriteJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "not_authed"})
+			providertest.WriteJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "not_authed"})
 			return
 		}
 		if gone[tok] {
-			idptest.WriteJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "token_revoked"})
+			providertest.WriteJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "token_revoked"})
 			return
 		}
 		gone[tok] = true
 		revoked.Add(1)
-		idptest.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "revoked": true})
+		providertest.WriteJSON(w, http.StatusOK, map[string]any{"ok": true, "revoked": true})
 	})
-	f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", "id_token.json")))
-	f.AddUser(idptest.UserFromClaims(t, filepath.Join("testdata", "id_token_other_team.json")))
+	f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", "id_token.json")))
+	f.AddUser(providertest.UserFromClaims(t, filepath.Join("testdata", "id_token_other_team.json")))
 	return f
 }
 
-func newProvider(t *testing.T, f *idptest.OIDC, team string) *slack.Provider {
+func newProvider(t *testing.T, f *providertest.Mounted, team string) *slack.Provider {
 	t.Helper()
 	p, err := slack.New(slack.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL, TeamID: team})
 	if err != nil {
@@ -114,7 +113,7 @@ func TestRevokeErrors(t *testing.T) {
 		t.Errorf("%d revocations", revoked.Load())
 	}
 	f.HandleFunc("POST /broken/api/auth.revoke", func(w http.ResponseWriter, r *http.Request) {
-		idptest.WriteJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "ratelimited"})
+		providertest.WriteJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "ratelimited"})
 	})
 	broken, err := slack.New(slack.Config{ClientID: "i", ClientSecret: "s", BaseURL: f.URL + "/broken"})
 	if err != nil {

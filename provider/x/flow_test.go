@@ -11,7 +11,7 @@ import (
 
 	"github.com/tetherauth/tether/internal/testkit"
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/internal/idptest"
+	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/provider/x"
 	"github.com/tetherauth/tether/verification"
 )
@@ -19,10 +19,10 @@ import (
 // newFake serves X's documented shapes: authorization on the website,
 // tokens, revocation and users on the API, PKCE required, HTTP Basic
 // client authentication.
-func newFake(t *testing.T) *idptest.OAuth {
+func newFake(t *testing.T) *providertest.OAuth2 {
 	t.Helper()
-	f := idptest.NewOAuth(t, idptest.OAuthConfig{
-		AuthMethod:    idptest.AuthBasic,
+	f := providertest.NewOAuth2(t, providertest.OAuth2Config{
+		AuthMethod:    providertest.AuthMethodBasic,
 		RequirePKCE:   true,
 		AuthorizePath: "/i/oauth2/authorize",
 		TokenPath:     "/2/oauth2/token",
@@ -33,18 +33,18 @@ func newFake(t *testing.T) *idptest.OAuth {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.HandleAPI("GET /2/users/me", func(w http.ResponseWriter, r *http.Request, tok idptest.Token) {
+	f.HandleAPI("GET /2/users/me", func(w http.ResponseWriter, r *http.Request, tok providertest.OAuth2Token) {
 		if r.URL.Query().Get("user.fields") != "profile_image_url" {
-			idptest.WriteJSON(w, http.StatusBadRequest, map[string]any{"title": "Invalid Request"})
+			providertest.WriteJSON(w, http.StatusBadRequest, map[string]any{"title": "Invalid Request"})
 			return
 		}
-		idptest.WriteRaw(w, http.StatusOK, body)
+		providertest.WriteRaw(w, http.StatusOK, body)
 	})
 	f.SetLogin("2244994945")
 	return f
 }
 
-func newProvider(t *testing.T, f *idptest.OAuth) *x.Provider {
+func newProvider(t *testing.T, f *providertest.OAuth2) *x.Provider {
 	t.Helper()
 	p, err := x.New(x.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL, APIURL: f.URL})
 	if err != nil {

@@ -1,4 +1,4 @@
-package idptest
+package providertest
 
 import (
 	"crypto/rand"
@@ -15,19 +15,21 @@ import (
 	"testing"
 )
 
-// Client authentication methods of OAuthConfig.AuthMethod.
-const (
-	AuthBasic = "client_secret_basic"
-	AuthPost  = "client_secret_post"
-)
+// The plain OAuth 2.0 mode: NewOAuth2 starts an authorization server
+// without OpenID Connect (no discovery, ID token or JWKS), whose API
+// endpoints the test defines with HandleAPI in the shapes a provider
+// documents (GitHub's /user, Discord's /users/@me, ...). It authorizes,
+// issues codes and tokens (PKCE, refresh with rotation, revocation),
+// authenticates the client, and lets a test inject token errors,
+// including the off-spec HTTP 200 with an error member.
 
-// OAuthConfig configures an OAuth server. The zero value is usable: client
+// OAuth2Config configures an OAuth 2.0 server. The zero value is usable: client
 // "client-id"/"client-secret", client_secret_basic, PKCE optional, a space
 // as scope separator, paths /authorize, /token and /revoke.
-type OAuthConfig struct {
+type OAuth2Config struct {
 	ClientID, ClientSecret string
 	// AuthMethod is the one client authentication method the token and
-	// revocation endpoints accept. Default: AuthBasic.
+	// revocation endpoints accept. Default: AuthMethodBasic.
 	AuthMethod string
 	// RequirePKCE refuses authorization requests without an S256
 	// code_challenge; RejectPKCE refuses those with one.
@@ -49,8 +51,8 @@ type OAuthConfig struct {
 	NoRefreshToken bool
 }
 
-// Token is a token the server issued.
-type Token struct {
+// OAuth2Token is a token the server issued.
+type OAuth2Token struct {
 	Value   string
 	Type    string // "access_token" or "refresh_token"
 	Subject string
@@ -60,17 +62,17 @@ type Token struct {
 }
 
 // OAuth is a fake OAuth 2.0 authorization server on an httptest.Server.
-type OAuth struct {
+type OAuth2 struct {
 	// URL is the server's base URL.
 	URL string
-	cfg OAuthConfig
+	cfg OAuth2Config
 	mux *http.ServeMux
 	srv *httptest.Server
 
 	mu            sync.Mutex
 	login         string
 	codes         map[string]*code
-	tokens        map[string]*Token
+	tokens        map[string]*OAuth2Token
 	grants        int
 	tokenErr      *TokenError
 	authorizeErr  string
@@ -80,22 +82,14 @@ type OAuth struct {
 	lastTokenHdr  http.Header
 }
 
-// TokenError makes the token endpoint fail; Status 200 sends the error
-// with HTTP 200, as GitHub does.
-type TokenError struct {
-	Status      int
-	Code        string
-	Description string
-}
-
 type code struct {
 	subject, redirectURI, challenge string
 	scopes                          []string
 	used                            bool
 }
 
-// NewOAuth starts an OAuth server, closed when t ends.
-func NewOAuth(t testing.TB, cfg OAuthConfig) *OAuth {
+// NewOAuth2 starts an OAuth server, closed when t ends.
+func NewOAuth2(t testing.TB, cfg OAuth2Config) *OAuth2 {
 	t.Helper()
 	if cfg.ClientID == "" {
 		cfg.ClientID = "client-id"
@@ -104,7 +98,7 @@ func NewOAuth(t testing.TB, cfg OAuthConfig) *OAuth {
 		cfg.ClientSecret = "client-secret"
 	}
 	if cfg.AuthMethod == "" {
-		cfg.AuthMethod = AuthBasic
+		cfg.AuthMethod = AuthMethodBasic
 	}
 	if cfg.AuthorizePath == "" {
 		cfg.AuthorizePath = "/authorize"
@@ -118,7 +112,7 @@ func NewOAuth(t testing.TB, cfg OAuthConfig) *OAuth {
 	if cfg.ScopeSeparator == "" {
 		cfg.ScopeSeparator = " "
 	}
-	s := &OAuth{cfg: cfg, mux: http.NewServeMux(), codes: map[string]*code{}, tokens: map[string]*Token{}}
+	s := &OAuth2{cfg: cfg, mux: http.NewServeMux(), codes: map[string]*code{}, tokens: map[string]*OAuth2Token{}}
 	s.mux.HandleFunc("GET "+cfg.AuthorizePath, s.authorize)
 	s.mux.HandleFunc("POST "+cfg.TokenPath, s.token)
 	if cfg.RevokePath != "-" {
@@ -131,23 +125,23 @@ func NewOAuth(t testing.TB, cfg OAuthConfig) *OAuth {
 }
 
 // ClientID is the client id of the server's one client.
-func (s *OAuth) ClientID() string { return s.cfg.ClientID }
+func (s *OAuth2) ClientID() string { return s.cfg.ClientID }
 
 // ClientSecret is the client secret of the server's one client.
-func (s *OAuth) ClientSecret() string { return s.cfg.ClientSecret }
+func (s *OAuth2) ClientSecret() string { return s.cfg.ClientSecret }
 
 // Client returns an HTTP client for the server.
-func (s *OAuth) Client() *http.Client { return s.srv.Client() }
+func (s *OAuth2) Client() *http.Client { return s.srv.Client() }
 
 // SetLogin signs sub in: authorization requests are approved as sub.
-func (s *OAuth) SetLogin(sub string) {
+func (s *OAuth2) SetLogin(sub string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.login = sub
 }
 
 // SetTokenError makes the token endpoint fail with e (nil: succeed).
-func (s *OAuth) SetTokenError(e *TokenError) {
+func (s *OAuth2) SetTokenError(e *TokenError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokenErr = e
@@ -155,56 +149,56 @@ func (s *OAuth) SetTokenError(e *TokenError) {
 
 // SetAuthorizeError makes the authorization endpoint redirect with this
 // error ("" to approve).
-func (s *OAuth) SetAuthorizeError(code string) {
+func (s *OAuth2) SetAuthorizeError(code string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.authorizeErr = code
 }
 
 // LastAuthorize returns the query of the last authorization request.
-func (s *OAuth) LastAuthorize() url.Values {
+func (s *OAuth2) LastAuthorize() url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastAuthorize
 }
 
 // LastTokenForm returns the form of the last token request.
-func (s *OAuth) LastTokenForm() url.Values {
+func (s *OAuth2) LastTokenForm() url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastTokenForm
 }
 
 // LastTokenHeader returns the header of the last token request.
-func (s *OAuth) LastTokenHeader() http.Header {
+func (s *OAuth2) LastTokenHeader() http.Header {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastTokenHdr
 }
 
 // TokenRequests counts token endpoint requests.
-func (s *OAuth) TokenRequests() int {
+func (s *OAuth2) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tokenRequests
 }
 
 // Lookup returns the token value, if the server issued it.
-func (s *OAuth) Lookup(value string) (Token, bool) {
+func (s *OAuth2) Lookup(value string) (OAuth2Token, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tokens[value]
 	if !ok {
-		return Token{}, false
+		return OAuth2Token{}, false
 	}
 	return *t, true
 }
 
 // Tokens returns every token the server issued, in no particular order.
-func (s *OAuth) Tokens() []Token {
+func (s *OAuth2) Tokens() []OAuth2Token {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Token, 0, len(s.tokens))
+	out := make([]OAuth2Token, 0, len(s.tokens))
 	for _, t := range s.tokens {
 		out = append(out, *t)
 	}
@@ -214,7 +208,7 @@ func (s *OAuth) Tokens() []Token {
 // RevokeGrant revokes every token of the grant value belongs to, and
 // reports whether value was a live token: what a provider-specific
 // revocation endpoint does.
-func (s *OAuth) RevokeGrant(value string) bool {
+func (s *OAuth2) RevokeGrant(value string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.tokens[value]
@@ -231,11 +225,11 @@ func (s *OAuth) RevokeGrant(value string) bool {
 
 // CheckClient authenticates the client of r with the server's method and
 // reports whether it succeeded; provider-specific handlers use it.
-func (s *OAuth) CheckClient(r *http.Request, form url.Values) bool {
+func (s *OAuth2) CheckClient(r *http.Request, form url.Values) bool {
 	var id, secret string
 	user, pass, basic := r.BasicAuth()
 	switch s.cfg.AuthMethod {
-	case AuthBasic:
+	case AuthMethodBasic:
 		if !basic || form.Has("client_secret") {
 			return false
 		}
@@ -252,18 +246,18 @@ func (s *OAuth) CheckClient(r *http.Request, form url.Values) bool {
 }
 
 // HandleFunc serves h at pattern, unauthenticated.
-func (s *OAuth) HandleFunc(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
+func (s *OAuth2) HandleFunc(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
 
 // HandleAPI serves h at pattern for requests with a live access token as a
 // Bearer token; others get 401 with {"message": "Bad credentials"}.
-func (s *OAuth) HandleAPI(pattern string, h func(w http.ResponseWriter, r *http.Request, tok Token)) {
+func (s *OAuth2) HandleAPI(pattern string, h func(w http.ResponseWriter, r *http.Request, tok OAuth2Token)) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
 		value, ok := strings.CutPrefix(auth, "Bearer ")
 		s.mu.Lock()
 		t, known := s.tokens[value]
 		live := ok && known && !t.Revoked && t.Type == "access_token"
-		var tok Token
+		var tok OAuth2Token
 		if live {
 			tok = *t
 		}
@@ -290,7 +284,7 @@ func WriteRaw(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-func (s *OAuth) authorize(w http.ResponseWriter, r *http.Request) {
+func (s *OAuth2) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.mu.Lock()
 	s.lastAuthorize = q
@@ -334,19 +328,19 @@ func (s *OAuth) authorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "nobody is signed in", http.StatusOK)
 		return
 	}
-	requested := splitScopes(q.Get("scope"))
+	requested := oauth2SplitScopes(q.Get("scope"))
 	granted := requested
 	if s.cfg.GrantScopes != nil {
 		granted = s.cfg.GrantScopes(slices.Clone(requested))
 	}
-	c := random("code_")
+	c := oauth2Random("code_")
 	s.mu.Lock()
 	s.codes[c] = &code{subject: login, redirectURI: q.Get("redirect_uri"), challenge: challenge, scopes: granted}
 	s.mu.Unlock()
 	back(url.Values{"code": {c}})
 }
 
-func (s *OAuth) token(w http.ResponseWriter, r *http.Request) {
+func (s *OAuth2) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.tokenError(w, r, http.StatusBadRequest, "invalid_request")
 		return
@@ -391,7 +385,7 @@ func (s *OAuth) token(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case form.Get("redirect_uri") != c.redirectURI,
 			c.challenge == "" && verifier != "",
-			c.challenge != "" && s256(verifier) != c.challenge:
+			c.challenge != "" && oauth2S256(verifier) != c.challenge:
 			s.respond(w, r, http.StatusBadRequest, map[string]any{"error": "invalid_grant"})
 			return
 		}
@@ -409,7 +403,7 @@ func (s *OAuth) token(w http.ResponseWriter, r *http.Request) {
 		s.respond(w, r, http.StatusBadRequest, map[string]any{"error": "unsupported_grant_type"})
 		return
 	}
-	access := &Token{Value: random("at_"), Type: "access_token", Subject: subject, Scopes: scopes, grant: grant}
+	access := &OAuth2Token{Value: oauth2Random("at_"), Type: "access_token", Subject: subject, Scopes: scopes, grant: grant}
 	s.tokens[access.Value] = access
 	body := map[string]any{
 		"access_token": access.Value,
@@ -418,7 +412,7 @@ func (s *OAuth) token(w http.ResponseWriter, r *http.Request) {
 		"expires_in":   3600,
 	}
 	if !s.cfg.NoRefreshToken {
-		refresh := &Token{Value: random("rt_"), Type: "refresh_token", Subject: subject, Scopes: scopes, grant: grant}
+		refresh := &OAuth2Token{Value: oauth2Random("rt_"), Type: "refresh_token", Subject: subject, Scopes: scopes, grant: grant}
 		s.tokens[refresh.Value] = refresh
 		body["refresh_token"] = refresh.Value
 	}
@@ -428,7 +422,7 @@ func (s *OAuth) token(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, http.StatusOK, body)
 }
 
-func (s *OAuth) revoke(w http.ResponseWriter, r *http.Request) {
+func (s *OAuth2) revoke(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil || !s.CheckClient(r, r.PostForm) {
 		WriteJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client"})
 		return
@@ -448,14 +442,14 @@ func (s *OAuth) revoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *OAuth) tokenError(w http.ResponseWriter, r *http.Request, status int, code string) {
+func (s *OAuth2) tokenError(w http.ResponseWriter, r *http.Request, status int, code string) {
 	s.respond(w, r, status, map[string]any{"error": code})
 }
 
 // respond writes a token endpoint response, form-encoded when the
 // server mimics GitHub and the client did not accept JSON. It touches no
 // server state, so it may run with or without the lock.
-func (s *OAuth) respond(w http.ResponseWriter, r *http.Request, status int, body map[string]any) {
+func (s *OAuth2) respond(w http.ResponseWriter, r *http.Request, status int, body map[string]any) {
 	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.FormUnlessJSON && !strings.Contains(r.Header.Get("Accept"), "application/json") {
 		v := url.Values{}
@@ -473,17 +467,17 @@ func (s *OAuth) respond(w http.ResponseWriter, r *http.Request, status int, body
 }
 
 // splitScopes splits a scope parameter at spaces and commas.
-func splitScopes(s string) []string {
+func oauth2SplitScopes(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
 }
 
-func random(prefix string) string {
+func oauth2Random(prefix string) string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
-func s256(verifier string) string {
+func oauth2S256(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

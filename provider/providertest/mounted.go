@@ -1,4 +1,4 @@
-package idptest
+package providertest
 
 import (
 	"encoding/json"
@@ -7,31 +7,29 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/tetherauth/tether/provider/providertest"
 )
 
-// OIDC is a providertest provider whose endpoints are served under a real
+// Mounted is a providertest provider whose endpoints are served under a real
 // provider's paths (Google's /o/oauth2/v2/auth, Microsoft's
 // /common/oauth2/v2.0/token, ...), so that a catalogue package's endpoint
 // construction is tested, not replaced. Its issuer is URL + issuerPath.
-type OIDC struct {
-	*providertest.Handler
+type Mounted struct {
+	*Handler
 	// URL is the server's base URL (no path).
 	URL string
 	srv *httptest.Server
 	mux *http.ServeMux
 }
 
-// NewOIDC starts a providertest provider with cfg and issuer URL +
+// NewMounted starts a providertest provider with cfg and issuer URL +
 // issuerPath, serving paths (a real path to a providertest path such as
-// providertest.PathToken), closed when t ends.
-func NewOIDC(t testing.TB, cfg providertest.Config, issuerPath string, paths map[string]string) *OIDC {
+// PathToken), closed when t ends.
+func NewMounted(t testing.TB, cfg Config, issuerPath string, paths map[string]string) *Mounted {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	h := providertest.NewHandler(base+issuerPath, cfg)
-	o := &OIDC{Handler: h, URL: base, srv: srv, mux: http.NewServeMux()}
+	h := NewHandler(base+issuerPath, cfg)
+	o := &Mounted{Handler: h, URL: base, srv: srv, mux: http.NewServeMux()}
 	for real, fake := range paths {
 		o.mux.HandleFunc(real, func(w http.ResponseWriter, r *http.Request) { o.Forward(w, r, fake) })
 	}
@@ -42,7 +40,7 @@ func NewOIDC(t testing.TB, cfg providertest.Config, issuerPath string, paths map
 }
 
 // Forward serves r as if it had been sent to the providertest path.
-func (o *OIDC) Forward(w http.ResponseWriter, r *http.Request, path string) {
+func (o *Mounted) Forward(w http.ResponseWriter, r *http.Request, path string) {
 	r2 := r.Clone(r.Context())
 	p, q, _ := strings.Cut(path, "?")
 	r2.URL.Path, r2.URL.RawPath = p, ""
@@ -54,17 +52,17 @@ func (o *OIDC) Forward(w http.ResponseWriter, r *http.Request, path string) {
 
 // HandleFunc serves h at pattern instead of a mapped path, for
 // provider-specific wrappers (Apple's form_post).
-func (o *OIDC) HandleFunc(pattern string, h http.HandlerFunc) { o.mux.HandleFunc(pattern, h) }
+func (o *Mounted) HandleFunc(pattern string, h http.HandlerFunc) { o.mux.HandleFunc(pattern, h) }
 
 // Client returns an HTTP client for the server.
-func (o *OIDC) Client() *http.Client { return o.srv.Client() }
+func (o *Mounted) Client() *http.Client { return o.srv.Client() }
 
 // UserFromClaims reads a JSON fixture of ID token claims (as a provider
 // documents them) and returns the providertest user whose ID tokens carry
 // them: "sub" becomes the Subject, the other claims Extra. Protocol claims
 // (iss, aud, exp, iat, nonce, ...) are the provider's to set and are
 // ignored.
-func UserFromClaims(t testing.TB, path string) providertest.User {
+func UserFromClaims(t testing.TB, path string) User {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -79,5 +77,5 @@ func UserFromClaims(t testing.TB, path string) providertest.User {
 		t.Fatalf("%s has no sub", path)
 	}
 	delete(c, "sub")
-	return providertest.User{Subject: sub, Extra: c}
+	return User{Subject: sub, Extra: c}
 }
