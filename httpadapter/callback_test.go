@@ -1,9 +1,10 @@
 package httpadapter
 
 import (
-	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,23 +18,28 @@ import (
 func (b *browser) postFormCallback(a *account.ExternalAccount) result {
 	b.e.t.Helper()
 	res := b.get(a.Verification.ExternalVerificationRedirectURL)
-	var page struct {
-		Action string     `json:"action"`
-		Fields url.Values `json:"fields"`
+	action := formActionRe.FindStringSubmatch(string(res.body))
+	if action == nil {
+		b.e.t.Fatalf("no form_post page: %d %s", res.status, res)
 	}
-	if err := json.Unmarshal(res.body, &page); err != nil {
-		b.e.t.Fatalf("form_post page: %v %s", err, res)
+	fields := url.Values{}
+	for _, m := range hiddenInputRe.FindAllStringSubmatch(string(res.body), -1) {
+		fields.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
 	}
-	return b.do(req{method: http.MethodPost, url: page.Action, ctype: mediaForm, body: page.Fields.Encode(), header: map[string]string{
+	return b.do(req{method: http.MethodPost, url: html.UnescapeString(action[1]), ctype: mediaForm, body: fields.Encode(), header: map[string]string{
 		"Sec-Fetch-Site": "cross-site",
-		"Origin":         b.e.idp.srv.URL,
+		"Origin":         b.e.pt.URL(),
 	}})
 }
 
+var (
+	formActionRe  = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	hiddenInputRe = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)"`)
+)
+
 func TestCallbackFormPost(t *testing.T) {
 	for _, tls := range []bool{false, true} {
-		e := newEnv(t, envConfig{tls: tls})
-		e.idp.set(func(f *fakeIdP) { f.formPost = true })
+		e := newEnv(t, envConfig{tls: tls, formPost: true})
 		b := e.browser("alice")
 		a := b.connect(url.Values{})
 		res := b.postFormCallback(a)
@@ -106,9 +112,9 @@ func TestCallbackIgnoresTokenParams(t *testing.T) {
 	if res := b.get(cb.String()); res.status != http.StatusSeeOther {
 		t.Fatalf("callback with token parameters: %d %s", res.status, res)
 	}
-	e.idp.mu.Lock()
-	extra := e.idp.lastExtra
-	e.idp.mu.Unlock()
+	e.prov.mu.Lock()
+	extra := e.prov.lastExtra
+	e.prov.mu.Unlock()
 	for _, k := range []string{"access_token", "id_token", "refresh_token", "token_type", "expires_in", "state", "code", "iss"} {
 		if _, ok := extra[k]; ok {
 			t.Errorf("%s passed on to the provider", k)

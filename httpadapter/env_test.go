@@ -2,6 +2,7 @@ package httpadapter
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -25,21 +26,21 @@ import (
 
 // envConfig varies the test environment.
 type envConfig struct {
-	real      bool                                                       // providertest and provider/oidc instead of the fake provider
+	formPost  bool                                                       // the provider answers with response_mode=form_post
 	tls       bool                                                       // serve the host over https
 	prefix    bool                                                       // mount with Options.Prefix instead of http.StripPrefix
 	opts      func(*Options)                                             // adjust the handler's options
 	accounts  func(*memstore.Store) account.AccountStore                 // wrap the account store
-	providers func(t *testing.T, callbackURL string) []provider.Provider // other providers than the fake one
+	providers func(t *testing.T, callbackURL string) []provider.Provider // other providers than providertest's
 }
 
 // env is a host application on an httptest.Server with the handler mounted
-// at /tether, the fake provider registered as oauth_custom_dev, and every
-// log line and response body recorded.
+// at /tether, providertest behind provider/oidc registered as
+// oauth_custom_dev, and every log line and response body recorded.
 type env struct {
 	t     *testing.T
-	idp   *fakeIdP             // the provider, unless real
-	pt    *providertest.Server // the provider when real
+	pt    *providertest.Server // the provider
+	prov  *recordingProvider   // provider/oidc on pt, recording what Exchange was given
 	store *memstore.Store
 	clock *testkit.Clock
 	svc   *account.Service
@@ -73,24 +74,25 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 	e.base = scheme + "://" + e.srv.Listener.Addr().String()
 	callbackURL := e.base + "/tether" + CallbackPath
 
-	e.idp = newFakeIdP(t, "dev")
-	provs := []provider.Provider{e.idp}
-	if cfg.real {
-		e.pt = providertest.New(providertest.Config{})
-		t.Cleanup(e.pt.Close)
-		e.pt.AddUser(providertest.User{Subject: "sub-alice", Email: "alice@example.com", EmailVerified: new(true), Name: "Alice A", GivenName: "Alice", FamilyName: "A"})
-		e.pt.SetLogin("sub-alice")
-		prov, err := oidc.New(t.Context(), oidc.Config{
-			Strategy:     verification.MustParseStrategy("oauth_custom_dev"),
-			Issuer:       e.pt.URL(),
-			ClientID:     e.pt.ClientID(),
-			ClientSecret: e.pt.ClientSecret(),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		provs = []provider.Provider{prov}
+	e.pt = providertest.New(providertest.Config{})
+	t.Cleanup(e.pt.Close)
+	e.pt.AddUser(providertest.User{Subject: "sub-alice", Email: "alice@example.com", EmailVerified: new(true), Name: "Alice A", GivenName: "Alice", FamilyName: "A"})
+	e.pt.SetLogin("sub-alice")
+	oc := oidc.Config{
+		Strategy:     verification.MustParseStrategy("oauth_custom_dev"),
+		Issuer:       e.pt.URL(),
+		ClientID:     e.pt.ClientID(),
+		ClientSecret: e.pt.ClientSecret(),
 	}
+	if cfg.formPost {
+		oc.ExtraAuthParams = map[string]string{"response_mode": "form_post"}
+	}
+	prov, err := oidc.New(t.Context(), oc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.prov = &recordingProvider{Provider: prov}
+	provs := []provider.Provider{e.prov}
 	if cfg.providers != nil {
 		provs = cfg.providers(t, callbackURL)
 	}
@@ -407,41 +409,35 @@ func cookieNamed(res result, name string) *http.Cookie {
 }
 
 // login signs sub in at the provider.
-func (e *env) login(sub string) {
-	if e.pt != nil {
-		e.pt.SetLogin(sub)
-		return
-	}
-	e.idp.set(func(f *fakeIdP) { f.login = sub })
-}
+func (e *env) login(sub string) { e.pt.SetLogin(sub) }
 
 // deny makes the provider answer error=access_denied, or stop doing so.
 func (e *env) deny(on bool) {
-	if e.pt != nil {
-		var f providertest.Faults
-		if on {
-			f.AuthorizeError = "access_denied"
-		}
-		e.pt.SetFaults(f)
-		return
+	var f providertest.Faults
+	if on {
+		f.AuthorizeError = "access_denied"
 	}
-	e.idp.set(func(f *fakeIdP) { f.deny = on })
+	e.pt.SetFaults(f)
 }
 
-// eachProvider runs test against the fake provider and against providertest
-// behind provider/oidc.
+// eachProvider runs test in a fresh env with cfg.
 func eachProvider(t *testing.T, cfg envConfig, test func(t *testing.T, e *env)) {
-	for _, real := range []bool{false, true} {
-		name := "fake"
-		if real {
-			name = "providertest"
-		}
-		t.Run(name, func(t *testing.T) {
-			c := cfg
-			c.real = real
-			test(t, newEnv(t, c))
-		})
-	}
+	t.Run("providertest", func(t *testing.T) { test(t, newEnv(t, cfg)) })
+}
+
+// recordingProvider is provider/oidc recording the callback parameters its
+// Exchange was given, so tests see what the handler passed on.
+type recordingProvider struct {
+	*oidc.Provider
+	mu        sync.Mutex
+	lastExtra map[string][]string
+}
+
+func (p *recordingProvider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
+	p.mu.Lock()
+	p.lastExtra = req.Params
+	p.mu.Unlock()
+	return p.Provider.Exchange(ctx, req)
 }
 
 // envMaxPending is the test Service's limit on pending connects per user.

@@ -15,7 +15,7 @@ import (
 // retried reauthorization could come back with another account
 // (external_account_identity_mismatch).
 func TestRetryKeepsPromptAndLoginHint(t *testing.T) {
-	e := newEnv(t, envConfig{real: true})
+	e := newEnv(t, envConfig{})
 	b := e.browser("alice")
 	a := b.connect(url.Values{"oidc_prompt": {"select_account"}, "oidc_login_hint": {"alice@example.com"}})
 	ask := func(a string) url.Values {

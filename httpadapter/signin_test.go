@@ -246,7 +246,7 @@ func TestSignInRoutesOff(t *testing.T) {
 // token: without one it is a missing parameter, a bad one is refused.
 func TestIDTokenSignInRoute(t *testing.T) {
 	var users hostUsers
-	e := newEnv(t, envConfig{real: true, opts: users.options})
+	e := newEnv(t, envConfig{opts: users.options})
 	b := e.browser("")
 	wantError(t, b.postForm(e.url("/sign_ins"), url.Values{"strategy": {"oauth_token_custom_dev"}}), http.StatusBadRequest, "form_param_missing", "token")
 	res := b.postForm(e.url("/sign_ins"), url.Values{"strategy": {"oauth_token_custom_dev"}, "token": {"not.a.jwt"}})

@@ -1,6 +1,7 @@
 package providertest
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -131,8 +132,8 @@ func (h *Handler) validateAuthRequest(ar *authRequest) (code, desc string) {
 	default:
 		return "unsupported_response_type", "Only response_type=code is supported."
 	}
-	if rm := ar.params.Get("response_mode"); rm != "" && rm != "query" {
-		return "invalid_request", "Only response_mode=query is supported."
+	if rm := ar.params.Get("response_mode"); rm != "" && rm != "query" && rm != "form_post" {
+		return "invalid_request", "Only response_mode=query and form_post are supported."
 	}
 	if !slices.Contains(ar.scopes, "openid") {
 		return "invalid_scope", "The scope must include openid."
@@ -222,9 +223,15 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, ar *authReque
 	case !h.cfg.DisableIssuerParameter:
 		query.Set("iss", h.issuer)
 	}
-	u.RawQuery = query.Encode()
 	noStore(w)
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	if ar.params.Get("response_mode") == "form_post" {
+		// OAuth 2.0 Form Post Response Mode: the parameters travel in a
+		// form the browser posts to the redirect URI.
+		writeFormPost(w, ar.redirectURI, query)
+		return
+	}
+	u.RawQuery = query.Encode()
 	status := http.StatusFound
 	if ar.post {
 		status = http.StatusSeeOther // the browser must GET the callback
@@ -283,4 +290,40 @@ func (h *Handler) makeRoomForCodeLocked(now time.Time) {
 		}
 		delete(h.codes, oldest)
 	}
+}
+
+// formPostPage posts the authorization response to the client: a form of
+// hidden fields that submits itself (a browser without script shows the
+// button).
+var formPostPage = template.Must(template.New("form_post").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Submit</title></head>
+<body onload="document.forms[0].submit()">
+<form method="post" action="{{.Action}}">
+{{- range .Fields}}
+<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{- end}}
+<button type="submit">Continue</button>
+</form>
+</body></html>
+`))
+
+func writeFormPost(w http.ResponseWriter, action string, q url.Values) {
+	var page struct {
+		Action string
+		Fields []hiddenField
+	}
+	page.Action = action
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range q[k] {
+			page.Fields = append(page.Fields, hiddenField{Name: k, Value: v})
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_ = formPostPage.Execute(w, page)
 }

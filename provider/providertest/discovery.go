@@ -18,7 +18,7 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 		"jwks_uri":                                       h.issuer + PathJWKS,
 		"revocation_endpoint":                            h.issuer + PathRevoke,
 		"response_types_supported":                       []string{"code"},
-		"response_modes_supported":                       []string{"query"},
+		"response_modes_supported":                       []string{"query", "form_post"},
 		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
 		"subject_types_supported":                        []string{"public"},
 		"id_token_signing_alg_values_supported":          []string{string(jose.RS256)},
