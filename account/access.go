@@ -134,14 +134,7 @@ func (s *Service) AccessToken(ctx context.Context, userID, accountID string) (_ 
 func (s *Service) ProviderTokens(ctx context.Context, userID, strategy string) (_ []*OAuthToken, err error) {
 	ctx, end := s.operation(ctx, "ProviderTokens")
 	defer func() { end(err) }()
-	if err := validateUserID(userID); err != nil {
-		return nil, err
-	}
-	st, err := verification.ParseStrategy(strategy)
-	if err != nil {
-		return nil, err
-	}
-	as, err := s.accounts.ListAccounts(ctx, Query{UserID: userID, Provider: st})
+	as, err := s.ofProvider(ctx, userID, strategy, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -84,14 +84,7 @@ func (ad *Admin) Get(ctx context.Context, id string) (_ *ExternalAccount, err er
 func (ad *Admin) ByProvider(ctx context.Context, userID, strategy string) (_ []*ExternalAccount, err error) {
 	ctx, end := ad.s.operation(ctx, "Admin.ByProvider")
 	defer func() { end(err) }()
-	if err := validateUserID(userID); err != nil {
-		return nil, err
-	}
-	st, err := verification.ParseStrategy(strategy)
-	if err != nil {
-		return nil, err
-	}
-	as, err := ad.s.accounts.ListAccounts(ctx, Query{UserID: userID, Provider: st, Limit: max(ad.s.limits.MaxAccounts, DefaultMaxAccounts)})
+	as, err := ad.s.ofProvider(ctx, userID, strategy, max(ad.s.limits.MaxAccounts, DefaultMaxAccounts))
 	if err != nil {
 		return nil, err
 	}

@@ -61,15 +61,8 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (_ *ExternalAcco
 	if err := validateUserID(p.UserID); err != nil {
 		return nil, err
 	}
-	strategy, err := verification.ParseStrategy(p.Strategy)
+	strategy, prov, err := s.startable(p.Strategy, p.RedirectURL)
 	if err != nil {
-		return nil, err
-	}
-	prov, err := s.providers.Lookup(strategy)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ValidateRedirectURL(p.RedirectURL); err != nil {
 		return nil, err
 	}
 	if err := validateScopes(p.AdditionalScopes); err != nil {

@@ -114,3 +114,20 @@ func (s *Service) openFlowSecrets(f *Flow) (flowSecrets, error) {
 	}
 	return fs, nil
 }
+
+// startable checks what every new flow needs: a strategy whose provider is
+// enabled, and a redirect URL the browser may be sent to.
+func (s *Service) startable(rawStrategy, redirectURL string) (verification.Strategy, provider.Provider, error) {
+	strategy, err := verification.ParseStrategy(rawStrategy)
+	if err != nil {
+		return strategy, nil, err
+	}
+	prov, err := s.providers.Lookup(strategy)
+	if err != nil {
+		return strategy, nil, err
+	}
+	if _, err := ValidateRedirectURL(redirectURL); err != nil {
+		return strategy, nil, err
+	}
+	return strategy, prov, nil
+}

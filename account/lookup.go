@@ -26,3 +26,16 @@ func (s *Service) get(ctx context.Context, userID, id string) (*ExternalAccount,
 }
 
 func isConflict(err error) bool { return errors.Is(err, verification.ErrConflict) }
+
+// ofProvider lists the user's accounts of one provider (up to limit when
+// positive), in creation order.
+func (s *Service) ofProvider(ctx context.Context, userID, strategy string, limit int) ([]*ExternalAccount, error) {
+	if err := validateUserID(userID); err != nil {
+		return nil, err
+	}
+	st, err := verification.ParseStrategy(strategy)
+	if err != nil {
+		return nil, err
+	}
+	return s.accounts.ListAccounts(ctx, Query{UserID: userID, Provider: st, Limit: limit})
+}

@@ -83,15 +83,8 @@ func (s *Service) startAttempt(ctx context.Context, kind AttemptKind, p StartPar
 	if p.Binding == "" || len(p.Binding) > 512 {
 		return nil, verification.ErrInternal.WithLongMessage("A sign-in or sign-up needs the browser's binding (StartParams.Binding).")
 	}
-	strategy, err := verification.ParseStrategy(p.Strategy)
+	strategy, prov, err := s.startable(p.Strategy, p.RedirectURL)
 	if err != nil {
-		return nil, err
-	}
-	prov, err := s.providers.Lookup(strategy)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ValidateRedirectURL(p.RedirectURL); err != nil {
 		return nil, err
 	}
 	if err := validatePrompt(p.OIDCPrompt, p.OIDCLoginHint); err != nil {
