@@ -2,13 +2,22 @@
 // Frontend API routes of external accounts and the OAuth callback, as one
 // http.Handler that a host mounts under any prefix of its own mux.
 //
-//	GET    /me/external_accounts                   the signed-in user's accounts, a JSON array, oldest first
+//	GET    /me/external_accounts                   the signed-in user's accounts, a JSON array, oldest first (?limit, ?after; Link rel="next")
 //	POST   /me/external_accounts                   connect: strategy, redirect_url, additional_scope, label, oidc_prompt, oidc_login_hint
 //	GET    /me/external_accounts/{id}              one account
 //	PATCH  /me/external_accounts/{id}/reauthorize  additional_scope, redirect_url, oidc_prompt, oidc_login_hint
 //	DELETE /me/external_accounts/{id}              {"object":"external_account","id":"…","deleted":true}
+//	DELETE /me/external_accounts/{id}/tokens       revoke at the provider, keep the account
+//	POST   /sign_ins                               strategy, redirect_url (or oauth_token_<provider> with token); or transfer=true
+//	POST   /sign_ups                               strategy, redirect_url; or transfer=true
+//	GET    /client                                 this browser's current sign-in and sign-up
 //	GET    /oauth_callback                         where the provider sends the browser back
 //	POST   /oauth_callback                         the same, for response_mode=form_post
+//
+// The sign-in routes exist when Options.SignIn sets the host's hooks to
+// start sessions and create users. NewAdmin serves the back office's routes
+// behind the host's authorization, and WriteError answers a host's own
+// handlers with the same error envelope.
 //
 // # Mounting
 //
