@@ -22,27 +22,31 @@ const (
 	QueryListAll        = "list-all-page"
 	QueryListByProvider = "list-by-provider-page"
 	QueryListUserStatus = "list-by-user-and-status"
+	QueryListByStatus   = "list-by-status-page"
 	QueryAbandoned      = "abandoned-batch"
 )
 
 // QueriesForExplain renders the statements the store runs for its indexed
-// reads and for TakeFlow, with these arguments, exactly as bun sends them.
+// reads, TakeFlow and DeleteAbandoned's batch, with these arguments,
+// exactly as bun sends them. Pages start after the first seeded account,
+// so that they walk the seeded rows.
 func (s *Store) QueriesForExplain(id, userID string, provider verification.Strategy, sub, stateHash string) map[string]string {
 	var (
 		a  accountRow
 		as []accountRow
 		f  flowRow
 	)
-	after := &account.Cursor{CreatedAt: time.Now().Add(-time.Hour), ID: id}
+	after := &account.Cursor{CreatedAt: seedEpoch, ID: SeedID(0)}
 	return map[string]string{
 		QueryGet:            s.selectAccount(s.db, &a, id).String(),
 		QueryListByUser:     s.selectAccounts(s.db, &as, account.Query{UserID: userID}).String(),
 		QueryFindByIdentity: s.selectAccountByIdentity(s.db, &a, provider, sub).String(),
 		QueryTakeFlow:       s.takeFlow(s.db, &f, stateHash).String(),
-		QueryGetFlow:        s.db.NewSelect().Model(&f).Where("state_hash = ?", stateHash).Where("expires_at > ?", dbTime(time.Now())).String(),
+		QueryGetFlow:        s.selectFlow(s.db, &f, stateHash).String(),
 		QueryListAll:        s.selectAccounts(s.db, &as, account.Query{After: after, Limit: 20}).String(),
 		QueryListByProvider: s.selectAccounts(s.db, &as, account.Query{Provider: provider, After: after, Limit: 20}).String(),
 		QueryListUserStatus: s.selectAccounts(s.db, &as, account.Query{UserID: userID, Status: verification.StatusVerified, Limit: 51}).String(),
+		QueryListByStatus:   s.selectAccounts(s.db, &as, account.Query{Status: verification.StatusUnverified, After: after, Limit: 21}).String(),
 		QueryAbandoned:      abandoned(s.db.NewSelect().Model((*accountRow)(nil)).Column("id"), time.Now()).Limit(500).String(),
 	}
 }

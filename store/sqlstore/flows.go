@@ -71,6 +71,13 @@ func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, 
 	return f, nil
 }
 
+// selectFlow reads a flow that has not expired, by its primary key.
+func (s *Store) selectFlow(db bun.IDB, row *flowRow, stateHash string) *bun.SelectQuery {
+	return db.NewSelect().Model(row).
+		Where("state_hash = ?", stateHash).
+		Where("expires_at > ?", dbTime(s.now()))
+}
+
 // GetFlow implements account.FlowStore: one SELECT by the primary key,
 // with the expiry in the WHERE.
 func (s *Store) GetFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
@@ -78,10 +85,7 @@ func (s *Store) GetFlow(ctx context.Context, stateHash string) (*account.Flow, e
 		return nil, err
 	}
 	row := new(flowRow)
-	err := s.db.NewSelect().Model(row).
-		Where("state_hash = ?", stateHash).
-		Where("expires_at > ?", dbTime(s.now())).
-		Scan(ctx)
+	err := s.selectFlow(s.db, row, stateHash).Scan(ctx)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, verification.ErrResourceNotFound
