@@ -162,3 +162,22 @@ func TestPostgresOpenForcesSafeStrings(t *testing.T) {
 		}
 	}
 }
+
+// A pooled connection on which the host turned standard_conforming_strings
+// off is not handed out again by postgres.Open's pool.
+func TestPostgresPoolDropsUnsafeConnections(t *testing.T) {
+	db, err := postgres.Open(postgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "SET standard_conforming_strings = off"); err != nil {
+		t.Fatal(err)
+	}
+	var setting string
+	if err := db.QueryRowContext(ctx, "SHOW standard_conforming_strings").Scan(&setting); err != nil || setting != "on" {
+		t.Fatalf("the next use of the pool got standard_conforming_strings %q (%v), want a fresh connection with on", setting, err)
+	}
+}

@@ -10,13 +10,17 @@
 package postgres
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/tetherauth/tether/store/sqlstore"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
@@ -49,10 +53,32 @@ func Open(dsn string) (*bun.DB, error) {
 	if !strings.Contains(dsn, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
-	sqldb := stdlib.OpenDB(*cfg)
+	sqldb := stdlib.OpenDB(*cfg,
+		stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+			if !conforming(c) {
+				return fmt.Errorf("postgres: a new connection has %w", sqlstore.ErrUnsafeStrings)
+			}
+			return nil
+		}),
+		// A connection on which someone ran SET standard_conforming_strings
+		// = off is not handed out again.
+		stdlib.OptionResetSession(func(_ context.Context, c *pgx.Conn) error {
+			if !conforming(c) {
+				return driver.ErrBadConn // database/sql discards it and takes another
+			}
+			return nil
+		}),
+	)
 	n := max(10, 4*runtime.GOMAXPROCS(0))
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// conforming reports whether standard_conforming_strings is on, as the
+// server last reported it: the setting is GUC_REPORT, so the server sends
+// its value at connection start and after every change, at no round trip.
+func conforming(c *pgx.Conn) bool {
+	return c.PgConn().ParameterStatus("standard_conforming_strings") == "on"
 }
