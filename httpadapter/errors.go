@@ -49,6 +49,7 @@ var statusByCode = map[string]int{
 	ErrSignUpUnavailable.Code:                  http.StatusForbidden,
 	ErrForbidden.Code:                          http.StatusForbidden,
 	ErrPreconditionFailed.Code:                 http.StatusPreconditionFailed,
+	ErrTooManyRequests.Code:                    http.StatusTooManyRequests,
 
 	// 404, 405.
 	verification.ErrExternalAccountNotFound.Code: http.StatusNotFound,

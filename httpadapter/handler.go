@@ -166,6 +166,9 @@ func New(svc *account.Service, opts Options) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
+	if h.signIns.Allow == nil {
+		h.signIns.Allow = newIPLimiter(DefaultSignInBurst, DefaultSignInEvery).allow
+	}
 	h.mux = h.routes(opts.Prefix)
 	return h, nil
 }

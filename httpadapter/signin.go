@@ -22,6 +22,14 @@ type SignInOptions struct {
 	// owns and returns its id: a sign-up, or a sign-in's "create an
 	// account". Without it sign-ups answer 403 sign_up_unavailable.
 	CreateUser func(r *http.Request, id *account.HeldIdentity) (userID string, err error)
+
+	// Allow decides whether a signed-out client may start another sign-in
+	// or sign-up (each leaves a flow and an attempt until they expire):
+	// false answers 429 too_many_requests. Default: a token bucket per
+	// client IP address (r.RemoteAddr: put the real client address there
+	// behind a proxy), DefaultSignInBurst at once and one every
+	// DefaultSignInEvery after that.
+	Allow func(r *http.Request) bool
 }
 
 // wireAttempt is Clerk's SignIn and SignUp object, as far as Tether fills
@@ -135,6 +143,11 @@ func (h *Handler) startAttempt(w http.ResponseWriter, r *http.Request, kind acco
 		h.fail(w, r, err)
 		return
 	}
+	if !h.signIns.Allow(r) {
+		w.Header().Set("Retry-After", "60")
+		h.fail(w, r, ErrTooManyRequests)
+		return
+	}
 	binding := h.browserBinding(r)
 	start := h.svc.SignIn
 	if kind == account.SignUp {
@@ -240,6 +253,11 @@ func (h *Handler) completeSignIn(w http.ResponseWriter, r *http.Request, binding
 func (h *Handler) idTokenSignIn(w http.ResponseWriter, r *http.Request, p params) {
 	if p.Token == "" {
 		h.fail(w, r, verification.ErrFormParamMissing.WithParam(nameToken))
+		return
+	}
+	if !h.signIns.Allow(r) {
+		w.Header().Set("Retry-After", "60")
+		h.fail(w, r, ErrTooManyRequests)
 		return
 	}
 	binding := h.browserBinding(r)

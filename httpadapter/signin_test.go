@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tetherauth/tether/account"
 )
@@ -255,5 +257,45 @@ func TestIDTokenSignInRoute(t *testing.T) {
 	}
 	if b.sessionOf() != "" {
 		t.Fatal("a bad ID token signed somebody in")
+	}
+}
+
+// A signed-out client cannot start sign-ins without bound: past its
+// bucket it gets 429, others are not affected.
+func TestSignInRateLimit(t *testing.T) {
+	var users hostUsers
+	e := newEnv(t, envConfig{opts: users.options})
+	b := e.browser("")
+	form := url.Values{"strategy": {"oauth_custom_dev"}, "redirect_url": {"/"}}
+	for i := range DefaultSignInBurst {
+		if res := b.postForm(e.url("/sign_ins"), form); res.status != http.StatusOK {
+			t.Fatalf("sign-in %d within the burst: %d %s", i, res.status, res)
+		}
+	}
+	res := b.postForm(e.url("/sign_ins"), form)
+	wantError(t, res, http.StatusTooManyRequests, "too_many_requests", "")
+	if res.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	// The limiter refills and forgets, bounded.
+	l := newIPLimiter(2, time.Minute)
+	clock := time.Now()
+	l.now = func() time.Time { return clock }
+	r := httptest.NewRequest("POST", "/sign_ins", nil)
+	if !l.allow(r) || !l.allow(r) || l.allow(r) {
+		t.Fatal("a bucket of 2 does not allow exactly 2")
+	}
+	clock = clock.Add(time.Minute)
+	if !l.allow(r) {
+		t.Fatal("the bucket did not refill")
+	}
+	for i := range maxLimiterClients + 10 {
+		rr := httptest.NewRequest("POST", "/sign_ins", nil)
+		rr.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:1234", i>>16&255, i>>8&255, i&255)
+		clock = clock.Add(time.Millisecond)
+		l.allow(rr)
+	}
+	if len(l.clients) > maxLimiterClients {
+		t.Fatalf("the limiter keeps %d clients, more than %d", len(l.clients), maxLimiterClients)
 	}
 }

@@ -214,6 +214,7 @@ func TestStatusTable(t *testing.T) {
 		ErrSignUpUnavailable:                    403,
 		ErrForbidden:                            403,
 		ErrPreconditionFailed:                   412,
+		ErrTooManyRequests:                      429,
 		ErrMethodNotAllowed:                     405,
 		ErrRequestBodyTooLarge:                  413,
 		ErrUnsupportedMediaType:                 415,
