@@ -24,6 +24,13 @@ const (
 	maxLimiterClients = 10_000
 )
 
+// PerClientLimit returns a SignInOptions.Allow that lets each client (by
+// the IP address of r.RemoteAddr) start burst sign-ins or sign-ups at
+// once, then one every every. It keeps at most 10,000 clients in memory.
+func PerClientLimit(burst int, every time.Duration) func(*http.Request) bool {
+	return newIPLimiter(burst, every).allow
+}
+
 // ipLimiter is a token bucket per client IP address, in memory, bounded.
 type ipLimiter struct {
 	burst float64

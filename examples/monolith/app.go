@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/httpadapter"
@@ -143,6 +144,10 @@ func newApp(ctx context.Context, cfg config, baseURL string, log *slog.Logger) (
 		SignIn: httpadapter.SignInOptions{
 			StartSession: a.startSession,
 			CreateUser:   a.createUser,
+			// A demo is driven from one machine, by people and by scripts:
+			// a generous limit that still bounds what anyone can make it
+			// store.
+			Allow: httpadapter.PerClientLimit(300, 100*time.Millisecond),
 		},
 	})
 	if err != nil {
