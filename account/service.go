@@ -88,8 +88,11 @@ type Config struct {
 }
 
 // Service implements the use cases of external accounts: Connect, Complete,
-// Reauthorize, List, Get and Destroy. It seals tokens, hashes states and
-// applies the verification state machine once, so stores stay small.
+// Reauthorize, List and ListPage, Get, Destroy; SignIn, SignUp and their
+// transfers; AccessToken, ProviderTokens, RevokeTokens and Reseal; Sweep
+// and Run; and the Admin view. It seals tokens and flow secrets, hashes
+// states and applies the verification state machine once, so stores stay
+// small.
 //
 // A Service is safe for concurrent use.
 type Service struct {
