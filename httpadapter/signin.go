@@ -143,9 +143,7 @@ func (h *Handler) startAttempt(w http.ResponseWriter, r *http.Request, kind acco
 		h.fail(w, r, err)
 		return
 	}
-	if !h.signIns.Allow(r) {
-		w.Header().Set("Retry-After", "60")
-		h.fail(w, r, ErrTooManyRequests)
+	if !h.allowStart(w, r) {
 		return
 	}
 	binding := h.browserBinding(r)
@@ -255,9 +253,7 @@ func (h *Handler) idTokenSignIn(w http.ResponseWriter, r *http.Request, p params
 		h.fail(w, r, verification.ErrFormParamMissing.WithParam(nameToken))
 		return
 	}
-	if !h.signIns.Allow(r) {
-		w.Header().Set("Retry-After", "60")
-		h.fail(w, r, ErrTooManyRequests)
+	if !h.allowStart(w, r) {
 		return
 	}
 	binding := h.browserBinding(r)
@@ -274,4 +270,15 @@ func (h *Handler) idTokenSignIn(w http.ResponseWriter, r *http.Request, p params
 		}
 	}
 	h.writeAttempt(w, r, a)
+}
+
+// allowStart asks SignInOptions.Allow whether r's client may start another
+// sign-in or sign-up, and answers 429 when not.
+func (h *Handler) allowStart(w http.ResponseWriter, r *http.Request) bool {
+	if h.signIns.Allow(r) {
+		return true
+	}
+	w.Header().Set("Retry-After", "60")
+	h.fail(w, r, ErrTooManyRequests)
+	return false
 }

@@ -50,7 +50,13 @@ func (s *Store) SaveFlow(ctx context.Context, f *account.Flow) error {
 // atomic on every topology, in one round trip. The flow's expiry is checked
 // again against the Store's clock.
 func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
-	b, err := s.rdb.GetDel(ctx, s.flowKey(stateHash)).Bytes()
+	return s.liveFlow(stateHash, s.rdb.GetDel(ctx, s.flowKey(stateHash)))
+}
+
+// liveFlow decodes the flow a GET or GETDEL of its key returned, and checks
+// its expiry against the Store's clock.
+func (s *Store) liveFlow(stateHash string, cmd *redis.StringCmd) (*account.Flow, error) {
+	b, err := cmd.Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, verification.ErrResourceNotFound
 	}

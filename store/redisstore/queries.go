@@ -3,7 +3,6 @@ package redisstore
 import (
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"time"
@@ -171,21 +170,7 @@ func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int
 
 // GetFlow implements account.FlowStore in one round trip.
 func (s *Store) GetFlow(ctx context.Context, stateHash string) (*account.Flow, error) {
-	b, err := s.rdb.Get(ctx, s.flowKey(stateHash)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, verification.ErrResourceNotFound
-	}
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	f, err := decodeFlow(stateHash, b)
-	if err != nil {
-		return nil, err
-	}
-	if !s.now().Before(f.ExpiresAt) {
-		return nil, verification.ErrResourceNotFound
-	}
-	return f, nil
+	return s.liveFlow(stateHash, s.rdb.Get(ctx, s.flowKey(stateHash)))
 }
 
 // DeleteExpired implements account.FlowStore: Redis expires flows by their

@@ -58,10 +58,16 @@ func (s *Store) TakeFlow(ctx context.Context, stateHash string) (*account.Flow, 
 		return nil, err
 	}
 	row := new(flowRow)
-	if err := s.takeFlow(s.db, row, stateHash).Scan(ctx); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, verification.ErrResourceNotFound
-		}
+	return scanFlow(s.takeFlow(s.db, row, stateHash).Scan(ctx), row)
+}
+
+// scanFlow returns the flow a query scanned into row, or says why there is
+// none.
+func scanFlow(err error, row *flowRow) (*account.Flow, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, verification.ErrResourceNotFound
+	}
+	if err != nil {
 		return nil, storeError(err)
 	}
 	f, err := row.flow()
@@ -85,18 +91,7 @@ func (s *Store) GetFlow(ctx context.Context, stateHash string) (*account.Flow, e
 		return nil, err
 	}
 	row := new(flowRow)
-	err := s.selectFlow(s.db, row, stateHash).Scan(ctx)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, verification.ErrResourceNotFound
-		}
-		return nil, storeError(err)
-	}
-	f, err := row.flow()
-	if err != nil {
-		return nil, decodeError(err)
-	}
-	return f, nil
+	return scanFlow(s.selectFlow(s.db, row, stateHash).Scan(ctx), row)
 }
 
 // deleteExpiredBatch bounds one DeleteExpired statement, so that a large
