@@ -146,7 +146,9 @@ func (s *Service) ProviderTokens(ctx context.Context, userID, strategy string) (
 		}
 		tok, err := s.accessToken(ctx, a)
 		if err != nil {
-			first = cmpOr(first, err)
+			if first == nil {
+				first = err
+			}
 			continue
 		}
 		out = append(out, tok)
@@ -155,13 +157,6 @@ func (s *Service) ProviderTokens(ctx context.Context, userID, strategy string) (
 		return nil, first
 	}
 	return out, nil
-}
-
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 func (s *Service) accessToken(ctx context.Context, a *ExternalAccount) (*OAuthToken, error) {
