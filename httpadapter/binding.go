@@ -50,8 +50,10 @@ const defaultCookieName = "tether_binding"
 // newBindingCookie checks o for a callback of the given scheme. lifetime is
 // how long the Service keeps a flow (account.Service.FlowLifetime: the
 // verification TTL plus the retention that lets a late callback be told
-// verification_expired). The cookie lives a minute longer, so the browser
-// still presents the binding whenever the Service can still answer.
+// verification_expired). The cookie lives a minute longer, and every flow
+// start and callback renews it with the same value, so the browser still
+// presents the binding whenever the Service can still answer any of its
+// flows.
 func newBindingCookie(o CookieOptions, https bool, lifetime time.Duration) (bindingCookie, error) {
 	c := bindingCookie{name: o.Name, secure: https, sameSite: o.SameSite}
 	if c.name == "" {
@@ -107,14 +109,10 @@ func newBinding() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// set gives the browser value, for maxAge.
+// set gives the browser value for maxAge from now: its binding, new or
+// renewed.
 func (c bindingCookie) set(w http.ResponseWriter, value string) {
 	http.SetCookie(w, c.cookie(value, c.maxAge))
-}
-
-// clear removes the cookie from the browser.
-func (c bindingCookie) clear(w http.ResponseWriter) {
-	http.SetCookie(w, c.cookie("", -1))
 }
 
 // cookie is the binding cookie with value, HttpOnly, Path "/", no Domain.

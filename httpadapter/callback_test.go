@@ -374,9 +374,9 @@ func TestForeignCallbackThenRetry(t *testing.T) {
 	})
 }
 
-// TestCallbackRetriesExhausted: each denial keeps the cookie while the
-// verification can be retried; the last one fails it and clears the cookie.
-// Reauthorizing then starts over.
+// TestCallbackRetriesExhausted: each denial is retried until the last one
+// fails the verification; the browser keeps its binding throughout (other
+// flows may use it). Reauthorizing then starts over.
 func TestCallbackRetriesExhausted(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser("alice")

@@ -85,16 +85,18 @@
 // admits a front end on another origin. The POST callback is exempt: a
 // form_post callback is a cross-site navigation by design.
 //
-// Every flow is bound to the browser that started it: connect and
-// reauthorize set a fresh 256-bit value in an HttpOnly cookie ("__Host-"
-// and Secure when the callback URL is https) and the Service stores its
-// hash with the flow. The callback passes the cookie's value and the
-// signed-in user (if any) to Service.Complete, which rejects a callback
-// from another browser or another user (login CSRF). The cookie is cleared
-// when the verification ends and kept while it can be retried. A browser
-// runs one flow at a time: starting another replaces the cookie, and the
-// earlier flow's callback is then refused. See [CookieOptions] for SameSite
-// and form_post.
+// Every flow is bound to the browser that started it. A browser holds one
+// binding: a random 256-bit value in an HttpOnly cookie ("__Host-" and
+// Secure when the callback URL is https), created by the first flow it
+// starts and reused by every later one (connect, reauthorize, sign-in and
+// sign-up, in any number of tabs), and the Service stores only its hash
+// with each flow. The callback passes the cookie's value and the signed-in
+// user (if any) to Service.Complete, which rejects a callback from another
+// browser or another user (login CSRF). Starting a flow and every callback
+// renew the cookie with the same value, so it outlives every flow it binds
+// (Service.FlowLifetime); flows in flight never replace each other's
+// binding, and a browser accumulates one cookie however many it starts.
+// See [CookieOptions] for SameSite and form_post.
 //
 // A redirect_url is a path on the host ("/settings") or an absolute URL on
 // an allowed origin (Options.AllowedRedirectOrigins, plus the callback

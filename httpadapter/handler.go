@@ -438,11 +438,14 @@ func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, fields field
 }
 
 // browserBinding returns the binding value of this browser, or a new one
-// when it has none; the caller sets (renews) the cookie once the flow
-// started. Every flow a browser starts is bound to the same value, so that
-// several flows (tabs, accounts) can be in flight at once; a browser
-// accumulates nothing, and the Service stores only the value's hash with
-// each flow.
+// when it holds none or something that is not a binding value; the caller
+// sets (renews) the cookie once the flow started. Every flow a browser
+// starts is bound to the same value, so that several flows (tabs, accounts)
+// can be in flight at once; a browser accumulates one cookie, the handler
+// keeps nothing per browser, and the Service stores only the value's hash
+// with each flow. (Two first flows that a browser without a binding starts
+// at the same instant get two values, and the later answer's cookie wins:
+// the earlier flow's callback is refused and the user starts it again.)
 func (h *Handler) browserBinding(r *http.Request) string {
 	if b := h.cookie.read(r); b != "" {
 		return b
