@@ -70,7 +70,8 @@ type genericOIDC struct {
 const environment = `
 Environment:
   TETHER_DB            the SQLite file (as -db)
-  TETHER_STORE         a postgres:// or redis:// URL (as -store; Redis needs -tags redis)
+  TETHER_STORE         a postgres:// or redis:// URL (as -store; PostgreSQL needs -tags postgres,
+                       Redis -tags redis)
   TETHER_KEYS          token-sealing keys, "id:base64[,id:base64...]"; default: a key
                        file created next to the database (<db without extension>.keys)
   TETHER_SESSION_KEY   HMAC key of the session cookies, at least 32 characters;
@@ -106,7 +107,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "URL browsers use to reach the server (default http:// + the address listened on)")
 	fs.StringVar(&cfg.DB, "db", db, "SQLite database file (env TETHER_DB)")
 	fs.BoolVar(&cfg.TraceStdout, "trace-stdout", false, "print OpenTelemetry spans of Tether's operations, store calls and provider requests to stdout (needs go run -tags trace)")
-	fs.StringVar(&cfg.Store, "store", getenv("TETHER_STORE"), "postgres://… or redis://… URL to use instead of SQLite (env TETHER_STORE; Redis needs go run -tags redis)")
+	// TETHER_STORE is not the flag's default: usage would print it, with
+	// its password.
+	fs.StringVar(&cfg.Store, "store", "", "postgres://… or redis://… URL to use instead of SQLite (env TETHER_STORE; PostgreSQL needs go run -tags postgres, Redis -tags redis)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./examples/monolith [flags]\n\nThe Tether demo: a web app that links its users to accounts at OAuth/OIDC providers.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -117,6 +120,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if !flagSet(fs, "store") {
+		cfg.Store = getenv("TETHER_STORE")
 	}
 	if cfg.DB == "" {
 		return config{}, errors.New("-db must name a file")
@@ -144,6 +150,13 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		return config{}, err
 	}
 	return cfg, nil
+}
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // parseGenericOIDC reads the OIDC_* variables.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -39,6 +40,50 @@ func TestRedactURL(t *testing.T) {
 	if got := redactURL(u); !strings.Contains(got, "sslmode=verify-full") || !strings.Contains(got, "search_path=tether") {
 		t.Errorf("redactURL hides settings that are not secret: %q", got)
 	}
+	// Of a URL in another shape, only the scheme is shown: an opaque URL,
+	// and passwords with an unescaped '/', '#' or '?', which split the
+	// userinfo and leave a piece of the password where a port goes.
+	for _, raw := range []string{
+		"postgres:tether:" + secret + "@db.internal/app",
+		"postgres://tether:424242/" + secret + "@db.internal/app",
+		"postgres://tether:424242#" + secret + "@db.internal/app",
+		"redis://:424242?" + secret + "@cache:6379/0",
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("%q: %v", raw, err)
+		}
+		if got, want := redactURL(u), u.Scheme+":xxxxx"; got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
+// TETHER_STORE is not shown by the usage message, which -h and every flag
+// error print.
+func TestUsageHidesStore(t *testing.T) {
+	const store = "postgres://u:pw-one@db.internal/app?password=pw-two"
+	env := func(k string) string {
+		if k == "TETHER_STORE" {
+			return store
+		}
+		return ""
+	}
+	for _, args := range [][]string{{"-h"}, {"-no-such-flag"}} {
+		var out strings.Builder
+		if _, err := parseConfig(args, env, &out); err == nil || !strings.Contains(out.String(), "-store") {
+			t.Fatalf("%v: %v, usage:\n%s", args, err, out.String())
+		}
+		if strings.Contains(out.String(), "pw-") {
+			t.Errorf("%v: the usage shows TETHER_STORE's secrets:\n%s", args, out.String())
+		}
+	}
+	if cfg, err := parseConfig(nil, env, io.Discard); err != nil || cfg.Store != store {
+		t.Errorf("TETHER_STORE without -store: %q, %v", cfg.Store, err)
+	}
+	if cfg, err := parseConfig([]string{"-store", "redis://cache/0"}, env, io.Discard); err != nil || cfg.Store != "redis://cache/0" {
+		t.Errorf("-store over TETHER_STORE: %q, %v", cfg.Store, err)
+	}
 }
 
 // A refused store URL's error names the store without its secrets.
@@ -48,6 +93,9 @@ func TestStoreErrorsRedacted(t *testing.T) {
 		"postgres://u:pw-one@127.0.0.1:1/db?password=pw-two&sslpassword=pw-three",
 		"redis://:pw-one@127.0.0.1:1/0?password=pw-two",
 		"mysql://u:pw-one@127.0.0.1/db?password=pw-two",
+		"postgres:u:pw-one@127.0.0.1/db",
+		"postgres://u:4242/pw-one@127.0.0.1/db",
+		"host=127.0.0.1 user=u password=pw-one",
 	} {
 		cfg.Store = store
 		_, err := openStores(t.Context(), cfg)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/store/sqlstore/postgres"
 	"github.com/tetherauth/tether/verification"
 )
@@ -290,22 +291,32 @@ func TestParseConfig(t *testing.T) {
 func TestStartupErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		change func(*config)
+		change func(*testing.T, *config)
 		want   string
 	}{
-		{"bad TETHER_KEYS", func(c *config) { c.Keys = "not a keyring" }, "TETHER_KEYS"},
-		{"unknown store", func(c *config) { c.Store = "mysql://u:secret@localhost/db" }, "want a postgres://"},
-		{"Redis down", func(c *config) { c.Store = "redis://:secret@127.0.0.1:1/0" }, map[bool]string{
+		{"bad TETHER_KEYS", func(_ *testing.T, c *config) { c.Keys = "not a keyring" }, "TETHER_KEYS"},
+		{"key file others may read", func(t *testing.T, c *config) {
+			// A key file made by hand, or copied, with the usual umask.
+			path := keyFilePath(c.DB)
+			if err := os.WriteFile(path, []byte(account.EncodeKey(account.GenerateKey("k1"))+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "chmod 600"},
+		{"unknown store", func(_ *testing.T, c *config) { c.Store = "mysql://u:secret@localhost/db" }, "want a postgres://"},
+		{"Redis down", func(_ *testing.T, c *config) { c.Store = "redis://:secret@127.0.0.1:1/0" }, map[bool]string{
 			true:  "Redis does not answer",
 			false: "go run -tags redis ./examples/monolith", // the remedy
 		}[redisSupport]},
-		{"unreachable OIDC issuer", func(c *config) {
+		{"unreachable OIDC issuer", func(_ *testing.T, c *config) {
 			c.OIDC = genericOIDC{Issuer: "http://127.0.0.1:1/idp", ClientID: "c", ClientSecret: "s", Strategy: verification.MustParseStrategy("oauth_custom_oidc")}
 		}, "OIDC_ISSUER"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(t.TempDir())
-			tc.change(&cfg)
+			tc.change(t, &cfg)
 			ln, err := netListen(t)
 			if err != nil {
 				t.Fatal(err)
@@ -348,8 +359,11 @@ func TestStoreRedis(t *testing.T) {
 		return
 	}
 	t.Run("miniredis", func(t *testing.T) {
+		// With a password, which the page and the log must not show.
 		mr := miniredis.RunT(t)
-		connectThrough(t, "redis://"+mr.Addr()+"/0")
+		pw := "pw-" + rand8()
+		mr.RequireAuth(pw)
+		connectThrough(t, "redis://:"+pw+"@"+mr.Addr()+"/0")
 	})
 	t.Run("server", func(t *testing.T) {
 		addr := os.Getenv("TETHER_REDIS_ADDR")
@@ -415,7 +429,9 @@ func TestStorePostgres(t *testing.T) {
 	q.Set("search_path", schema)
 	// pgx takes the password from the query too; the server trusts
 	// loopback, so it is ignored, but the page and the log must not show it.
+	// Nor the password of a client key (unused: sslmode is disable).
 	q.Set("password", "s3cr3t-in-the-query")
+	q.Set("sslpassword", "s3cr3t-of-the-key")
 	u.RawQuery = q.Encode()
 	connectThrough(t, u.String())
 }
@@ -434,7 +450,7 @@ func connectThrough(t *testing.T, store string) {
 	if !strings.Contains(page, su.Hostname()) {
 		t.Errorf("the page does not name the store %s", su.Hostname())
 	}
-	secrets := []string{su.Query().Get("password")}
+	secrets := []string{su.Query().Get("password"), su.Query().Get("sslpassword")}
 	if su.User != nil {
 		pw, _ := su.User.Password()
 		secrets = append(secrets, pw)

@@ -39,7 +39,8 @@ func openStores(ctx context.Context, cfg config) (*stores, error) {
 		return sqlStores(ctx, db, "SQLite "+cfg.DB)
 	}
 	u, err := url.Parse(cfg.Store)
-	if err != nil {
+	if err != nil || u.Scheme == "" {
+		// Not even echoed: a key=value DSN ("host=db password=…") is no URL.
 		return nil, errors.New("-store: not a URL (want postgres://… or redis://…)")
 	}
 	describe := redactURL(u)
@@ -75,8 +76,15 @@ var secretParams = []string{"pass", "pwd", "secret", "token", "key", "cred", "au
 
 // redactURL returns u for the log and the page, without a secret wherever
 // it sits: the userinfo password (and a user name, which may be an access
-// key), query parameters that name a secret, and the fragment.
+// key), query parameters that name a secret, and the fragment. A URL of
+// another shape shows only its scheme: an opaque one ("postgres:u:pw@db")
+// may hold anything, and an '@' after the host means that a password with
+// an unescaped '/', '?' or '#' split the userinfo, leaving a piece of it in
+// the host, the path or the query.
 func redactURL(u *url.URL) string {
+	if u.Opaque != "" || strings.Contains(u.Host+u.Path+u.RawPath+u.RawQuery+u.Fragment, "@") {
+		return u.Scheme + ":xxxxx"
+	}
 	c := *u
 	if c.User != nil {
 		c.User = url.UserPassword("xxxxx", "xxxxx")
