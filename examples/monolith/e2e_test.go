@@ -366,3 +366,35 @@ func TestBaseURL(t *testing.T) {
 		t.Errorf("authorization URL %q", u)
 	}
 }
+
+// TestTwoTabs connects two accounts from one browser at once, as from two
+// tabs: both flows share the browser's binding cookie, so both callbacks
+// verify, whichever comes back first (issue 10, item 4).
+func TestTwoTabs(t *testing.T) {
+	ts := startServer(t, testConfig(t.TempDir()))
+	for _, secondFirst := range []bool{false, true} {
+		b := newBrowser(t, ts.URL)
+		user := "tabs-" + rand8()
+		b.login(user)
+		var tabs []*account.ExternalAccount
+		var forms []providerForm
+		for _, label := range []string{"one", "two"} {
+			a := b.connect("oauth_custom_dev", url.Values{"label": {label}})
+			tabs = append(tabs, a)
+			forms = append(forms, b.openProvider(a.Verification.ExternalVerificationRedirectURL))
+		}
+		order := []int{0, 1}
+		if secondFirst {
+			order = []int{1, 0}
+		}
+		for _, i := range order {
+			b.submit(forms[i], "approve", devIdentity{Sub: user + "-" + tabs[i].Label})
+		}
+		list := b.accounts()
+		for _, a := range tabs {
+			if got := find(t, list, a.ID); got.Verification.Status != verification.StatusVerified {
+				t.Errorf("second tab first=%v: tab %q is %s (error %v)", secondFirst, a.Label, got.Verification.Status, got.Verification.Error)
+			}
+		}
+	}
+}

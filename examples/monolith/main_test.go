@@ -186,6 +186,34 @@ func goCommand(t *testing.T) string {
 	return goBin
 }
 
+// runTagged runs tests of this package in a build with tag, in a `go test`
+// subprocess (with -race when this one has it), and fails unless each
+// passes. It skips with -short.
+func runTagged(t *testing.T, tag string, tests ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs go test -tags " + tag + " in a subprocess; skipped with -short")
+	}
+	args := []string{"test", "-tags", tag, "-count=1", "-v", "-run", "^(" + strings.Join(tests, "|") + ")$"}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	out, err := exec.Command(goCommand(t), append(args, ".")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go test -tags %s: %v\n%s", tag, err, out)
+	}
+	for _, name := range tests {
+		if !strings.Contains(string(out), "--- PASS: "+name+" ") {
+			t.Fatalf("go test -tags %s did not pass %s:\n%s", tag, name, out)
+		}
+	}
+	for line := range strings.Lines(string(out)) {
+		if strings.Contains(line, "--- ") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+}
+
 // cleanEnv is the test's environment without the variables the demo reads.
 func cleanEnv() []string {
 	var env []string
@@ -339,23 +367,7 @@ func TestStartupErrors(t *testing.T) {
 // store_redis.go too.
 func TestStoreRedis(t *testing.T) {
 	if !redisSupport {
-		if testing.Short() {
-			t.Skip("runs go test -tags redis in a subprocess; skipped with -short")
-		}
-		args := []string{"test", "-tags", "redis", "-count=1", "-v", "-run", "^TestStoreRedis$"}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		cmd := exec.Command(goCommand(t), append(args, ".")...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("go test -tags redis: %v\n%s", err, out)
-		}
-		for line := range strings.Lines(string(out)) {
-			if strings.Contains(line, "--- ") {
-				t.Log(strings.TrimSpace(line))
-			}
-		}
+		runTagged(t, "redis", "TestStoreRedis")
 		return
 	}
 	t.Run("miniredis", func(t *testing.T) {
@@ -391,20 +403,7 @@ func TestStorePostgres(t *testing.T) {
 		if _, err := openStores(t.Context(), cfg); err == nil || !strings.Contains(err.Error(), "-tags postgres") || strings.Contains(err.Error(), "secret") {
 			t.Fatalf("a postgres:// store in a build without PostgreSQL: %v", err)
 		}
-		if testing.Short() {
-			t.Skip("runs go test -tags postgres in a subprocess; skipped with -short")
-		}
-		args := []string{"test", "-tags", "postgres", "-count=1", "-v", "-run", "^TestStorePostgres$"}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		out, err := exec.Command(goCommand(t), append(args, ".")...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go test -tags postgres: %v\n%s", err, out)
-		}
-		if !strings.Contains(string(out), "--- PASS: TestStorePostgres") {
-			t.Fatalf("go test -tags postgres did not pass TestStorePostgres:\n%s", out)
-		}
+		runTagged(t, "postgres", "TestStorePostgres")
 		return
 	}
 	admin, err := postgres.Open(dsn)

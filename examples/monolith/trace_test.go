@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -21,11 +20,5 @@ func TestTraceStdout(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "-tags trace") {
 		t.Fatalf("-trace-stdout without the tag: %v", err)
 	}
-	if testing.Short() {
-		t.Skip("runs go test -tags trace in a subprocess; skipped with -short")
-	}
-	out, err := exec.Command(goCommand(t), "test", "-tags", "trace", "-count=1", "-run", "^TestTraceStdout$|^TestTraceSpansPrinted$", "-v", ".").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestTraceSpansPrinted") {
-		t.Fatalf("go test -tags trace: %v\n%s", err, out)
-	}
+	runTagged(t, "trace", "TestTraceStdout", "TestTraceSpansPrinted")
 }
