@@ -23,14 +23,16 @@
 //     callback /identity/oauth_callback), told who is signed in by the
 //     session. Redirects may go to the base URL's origin.
 //   - Storage (store.go): a SQLite file by default, migrated on start, with
-//     expired flows deleted every few minutes; or PostgreSQL; or Redis in a
-//     build with the tag "redis" (store_redis.go), which is left out by
-//     default because compiling go-redis would slow the first run by half
-//     a minute on a small machine.
+//     expired flows deleted every few minutes by the Service's sweep; or
+//     PostgreSQL in a build with the tag "postgres" (store_postgres.go); or
+//     Redis in a build with the tag "redis" (store_redis.go). Both are left
+//     out by default because compiling their drivers would slow the first
+//     run on a small machine. The page and the log show a store URL without
+//     its secrets (redactURL).
 //   - Token-sealing keys (keys.go): TETHER_KEYS, or a key file created with
 //     mode 0600 next to the database on first run, so that tokens sealed
-//     before a restart still open after it. The log names the file, never
-//     the key.
+//     before a restart still open after it. A key file its group or others
+//     may read stops the start. The log names the file, never the key.
 //   - The "Dev" provider (devprovider.go): provider/providertest's OpenID
 //     Connect provider mounted at /dev-oidc, issuer <base-url>/dev-oidc,
 //     strategy oauth_custom_dev, with an interactive sign-in form (sub,
@@ -58,7 +60,8 @@
 //	-db        the SQLite file (default tether-demo.db in the working
 //	           directory, or TETHER_DB)
 //	-store     a postgres://… or redis://… URL that replaces SQLite
-//	           (or TETHER_STORE); Redis needs go run -tags redis ./examples/monolith
+//	           (or TETHER_STORE); PostgreSQL needs go run -tags postgres
+//	           ./examples/monolith, Redis -tags redis
 //
 // # Environment
 //
