@@ -83,6 +83,32 @@ type AccountTokensReader interface {
 	GetAccountTokens(ctx context.Context, id string) (*ExternalAccount, *SealedTokens, error)
 }
 
+// FlowWriter is implemented by stores that keep accounts and flows in one
+// database and can write an account together with its flows atomically
+// (one transaction on SQL). The Service uses it when Config.Accounts and
+// Config.Flows are the same store: an account and the flow of its
+// verification are then never written one without the other, Connect
+// costs one commit and a callback one more. Without it the Service writes
+// them one after the other, in an order that leaves nothing a user cannot
+// act on when it stops half-way (see Service.Complete).
+//
+// store/storetest checks both methods for every adapter that has them.
+type FlowWriter interface {
+	// CreateAccountFlow is CreateAccount(a) and SaveFlow(f) in one atomic
+	// write: both are stored, or neither is and the error is the one
+	// CreateAccount or SaveFlow would have returned.
+	CreateAccountFlow(ctx context.Context, a *ExternalAccount, f *Flow) error
+
+	// UpdateAccountFlow is, in one atomic write: deleting the flow whose
+	// state hash is take (when take is not ""), UpdateAccount(a, tokens),
+	// and SaveFlow(save) (when save is not nil). A flow take that is not
+	// stored, or expired, is verification.ErrResourceNotFound, checked
+	// first: of concurrent callers with the same take, at most one
+	// succeeds. Otherwise the errors are UpdateAccount's and SaveFlow's.
+	// On any error nothing is written: the flow take is still there.
+	UpdateAccountFlow(ctx context.Context, take string, a *ExternalAccount, tokens *SealedTokens, save *Flow) error
+}
+
 // Query selects accounts for AccountStore.ListAccounts. Its zero value
 // selects every account of every user.
 type Query struct {

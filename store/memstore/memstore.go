@@ -52,6 +52,7 @@ var (
 	_ account.FlowStore    = (*Store)(nil)
 
 	_ account.AccountTokensReader = (*Store)(nil)
+	_ account.FlowWriter          = (*Store)(nil)
 )
 
 // New returns an empty Store.
@@ -78,11 +79,20 @@ func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) e
 	if err := ctx.Err(); err != nil {
 		return verification.ErrStoreUnavailable.Wrap(err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkCreate(a); err != nil {
+		return err
+	}
+	s.create(a)
+	return nil
+}
+
+// checkCreate says why a cannot be created, or nil; s.mu is held.
+func (s *Store) checkCreate(a *account.ExternalAccount) error {
 	if a.Version != 0 {
 		return verification.ErrConflict.WithLongMessage("A new account must have version 0.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, ok := s.accounts[a.ID]; ok {
 		return verification.ErrConflict
 	}
@@ -90,11 +100,17 @@ func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) e
 		if _, taken := s.identities[id]; taken {
 			return verification.ErrExternalAccountExists
 		}
+	}
+	return nil
+}
+
+// create stores a, which checkCreate accepted; s.mu is held.
+func (s *Store) create(a *account.ExternalAccount) {
+	if id, ok := idOf(a); ok {
 		s.identities[id] = a.ID
 	}
 	a.Version = 1
 	s.accounts[a.ID] = a.Clone()
-	return nil
 }
 
 // GetAccount implements account.AccountStore.
@@ -178,11 +194,21 @@ func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, t
 	if err := ctx.Err(); err != nil {
 		return verification.ErrStoreUnavailable.Wrap(err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkUpdate(a, tokens); err != nil {
+		return err
+	}
+	s.update(a, tokens)
+	return nil
+}
+
+// checkUpdate says why a cannot replace the stored account, or nil; s.mu
+// is held.
+func (s *Store) checkUpdate(a *account.ExternalAccount, tokens *account.SealedTokens) error {
 	if tokens != nil && tokens.AccountID != a.ID {
 		return verification.ErrInternal.WithLongMessage("Tokens given for another account.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	cur, ok := s.accounts[a.ID]
 	if !ok {
 		return verification.ErrExternalAccountNotFound
@@ -193,11 +219,18 @@ func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, t
 	if cur.UserID != a.UserID || (cur.HasIdentity() && (cur.Provider != a.Provider || cur.ProviderUserID != a.ProviderUserID)) {
 		return verification.ErrConflict.WithLongMessage("An account's user and identity never change.")
 	}
-	newID, hasID := idOf(a)
-	if hasID && !cur.HasIdentity() {
+	if newID, hasID := idOf(a); hasID && !cur.HasIdentity() {
 		if _, taken := s.identities[newID]; taken {
 			return verification.ErrExternalAccountExists
 		}
+	}
+	return nil
+}
+
+// update stores a and tokens, which checkUpdate accepted; s.mu is held.
+func (s *Store) update(a *account.ExternalAccount, tokens *account.SealedTokens) {
+	cur := s.accounts[a.ID]
+	if newID, hasID := idOf(a); hasID && !cur.HasIdentity() {
 		s.identities[newID] = a.ID
 	}
 	a.Version++
@@ -212,7 +245,6 @@ func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, t
 		tokens.Version = v
 		s.tokens[a.ID] = tokens.Clone()
 	}
-	return nil
 }
 
 // DeleteAccount implements account.AccountStore.
@@ -322,10 +354,66 @@ func (s *Store) SaveFlow(ctx context.Context, f *account.Flow) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.checkSave(f); err != nil {
+		return err
+	}
+	s.flows[f.StateHash] = f.Clone()
+	return nil
+}
+
+// checkSave says why f cannot be saved, or nil; s.mu is held.
+func (s *Store) checkSave(f *account.Flow) error {
 	if old, ok := s.flows[f.StateHash]; ok && s.now().Before(old.ExpiresAt) {
 		return verification.ErrConflict
 	}
+	return nil
+}
+
+// CreateAccountFlow implements account.FlowWriter under one lock.
+func (s *Store) CreateAccountFlow(ctx context.Context, a *account.ExternalAccount, f *account.Flow) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkCreate(a); err != nil {
+		return err
+	}
+	if err := s.checkSave(f); err != nil {
+		return err
+	}
+	s.create(a)
 	s.flows[f.StateHash] = f.Clone()
+	return nil
+}
+
+// UpdateAccountFlow implements account.FlowWriter under one lock.
+func (s *Store) UpdateAccountFlow(ctx context.Context, take string, a *account.ExternalAccount, tokens *account.SealedTokens, save *account.Flow) error {
+	if err := ctx.Err(); err != nil {
+		return verification.ErrStoreUnavailable.Wrap(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if take != "" {
+		if f, ok := s.flows[take]; !ok || !s.now().Before(f.ExpiresAt) {
+			return verification.ErrResourceNotFound
+		}
+	}
+	if err := s.checkUpdate(a, tokens); err != nil {
+		return err
+	}
+	if save != nil {
+		if err := s.checkSave(save); err != nil && save.StateHash != take {
+			return err
+		}
+	}
+	if take != "" {
+		delete(s.flows, take)
+	}
+	s.update(a, tokens)
+	if save != nil {
+		s.flows[save.StateHash] = save.Clone()
+	}
 	return nil
 }
 

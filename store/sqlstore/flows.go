@@ -19,25 +19,100 @@ func (s *Store) SaveFlow(ctx context.Context, f *account.Flow) error {
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
+	return storeError(s.insertFlow(ctx, s.db, f))
+}
+
+// insertFlow is SaveFlow's statement, on db.
+func (s *Store) insertFlow(ctx context.Context, db bun.IDB, f *account.Flow) error {
 	row, err := toFlowRow(f)
 	if err != nil {
 		return verification.ErrInternal.Wrap(err)
 	}
-	q := s.db.NewInsert().Model(row).On("CONFLICT (state_hash) DO UPDATE")
+	q := db.NewInsert().Model(row).On("CONFLICT (state_hash) DO UPDATE")
 	for _, c := range flowColumns {
 		q = q.Set(c + " = excluded." + c)
 	}
 	res, err := q.Where("?TableAlias.expires_at <= ?", dbTime(s.now())).Exec(ctx)
 	if err != nil {
-		return storeError(err)
+		return err
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return storeError(err)
+		return err
 	}
 	if n == 0 {
 		return verification.ErrConflict.WithLongMessage("A flow with this state is in progress.")
 	}
+	return nil
+}
+
+// CreateAccountFlow implements account.FlowWriter: CreateAccount's INSERT
+// and SaveFlow's in one transaction.
+func (s *Store) CreateAccountFlow(ctx context.Context, a *account.ExternalAccount, f *account.Flow) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	row, err := newAccountRow(a)
+	if err != nil {
+		return err
+	}
+	var insertErr error
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			insertErr = err
+			return err
+		}
+		return s.insertFlow(ctx, tx, f)
+	})
+	if insertErr != nil {
+		return s.createError(ctx, a, insertErr)
+	}
+	if err != nil {
+		return storeError(err)
+	}
+	a.Version = 1
+	return nil
+}
+
+// UpdateAccountFlow implements account.FlowWriter in one transaction: the
+// DELETE of the flow taken (its key and expiry in the WHERE, so of
+// concurrent takers one deletes it), UpdateAccount's statements, and
+// SaveFlow's INSERT.
+func (s *Store) UpdateAccountFlow(ctx context.Context, take string, a *account.ExternalAccount, tokens *account.SealedTokens, save *account.Flow) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	u, err := newUpdate(a, tokens)
+	if err != nil {
+		return err
+	}
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if take != "" {
+			res, err := tx.NewDelete().Model((*flowRow)(nil)).
+				Where("state_hash = ?", take).
+				Where("expires_at > ?", dbTime(s.now())).
+				Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return verification.ErrResourceNotFound
+			}
+		}
+		if err := s.update(ctx, tx, u); err != nil {
+			return err
+		}
+		if save != nil {
+			return s.insertFlow(ctx, tx, save)
+		}
+		return nil
+	})
+	if err != nil {
+		return storeError(err)
+	}
+	u.done()
 	return nil
 }
 

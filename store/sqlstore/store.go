@@ -43,6 +43,7 @@ var (
 	_ account.FlowStore    = (*Store)(nil)
 
 	_ account.AccountTokensReader = (*Store)(nil)
+	_ account.FlowWriter          = (*Store)(nil)
 )
 
 // New returns a Store on db, which must use bun's sqlitedialect (with the
@@ -133,39 +134,54 @@ func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) e
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
-	if a.Version != 0 {
-		return verification.ErrConflict.WithLongMessage("A new account must have version 0.")
-	}
-	row, err := toAccountRow(a)
+	row, err := newAccountRow(a)
 	if err != nil {
-		return verification.ErrInternal.Wrap(err)
+		return err
 	}
-	row.Version = 1
 	if _, err := s.db.NewInsert().Model(row).Exec(ctx); err != nil {
-		v := constraintViolation(err)
-		if v == uniqueViolation {
-			// PostgreSQL: the id or the identity? The row with this id
-			// tells.
-			exists, xerr := s.db.NewSelect().Model((*accountRow)(nil)).Where("id = ?", a.ID).Exists(ctx)
-			switch {
-			case xerr != nil:
-				return storeError(xerr)
-			case exists:
-				v = primaryKeyViolation
-			default:
-				v = identityViolation
-			}
-		}
-		switch v {
-		case identityViolation:
-			return verification.ErrExternalAccountExists.Wrap(err)
-		case primaryKeyViolation:
-			return verification.ErrConflict.WithLongMessage("An account with this id exists.").Wrap(err)
-		}
-		return storeError(err)
+		return s.createError(ctx, a, err)
 	}
 	a.Version = 1
 	return nil
+}
+
+// newAccountRow is the row CreateAccount inserts for a.
+func newAccountRow(a *account.ExternalAccount) (*accountRow, error) {
+	if a.Version != 0 {
+		return nil, verification.ErrConflict.WithLongMessage("A new account must have version 0.")
+	}
+	row, err := toAccountRow(a)
+	if err != nil {
+		return nil, verification.ErrInternal.Wrap(err)
+	}
+	row.Version = 1
+	return row, nil
+}
+
+// createError maps the error of an account INSERT. It reads outside any
+// transaction: on PostgreSQL a failed statement aborts its transaction.
+func (s *Store) createError(ctx context.Context, a *account.ExternalAccount, err error) error {
+	v := constraintViolation(err)
+	if v == uniqueViolation {
+		// PostgreSQL: the id or the identity? The row with this id
+		// tells.
+		exists, xerr := s.db.NewSelect().Model((*accountRow)(nil)).Where("id = ?", a.ID).Exists(ctx)
+		switch {
+		case xerr != nil:
+			return storeError(xerr)
+		case exists:
+			v = primaryKeyViolation
+		default:
+			v = identityViolation
+		}
+	}
+	switch v {
+	case identityViolation:
+		return verification.ErrExternalAccountExists.Wrap(err)
+	case primaryKeyViolation:
+		return verification.ErrConflict.WithLongMessage("An account with this id exists.").Wrap(err)
+	}
+	return storeError(err)
 }
 
 // selectAccount reads one account by id: the primary key.
@@ -279,53 +295,76 @@ func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, t
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
-	if tokens != nil && tokens.AccountID != a.ID {
-		return verification.ErrInternal.WithLongMessage("Tokens given for another account.")
-	}
-	row, err := toAccountRow(a)
+	u, err := newUpdate(a, tokens)
 	if err != nil {
-		return verification.ErrInternal.Wrap(err)
-	}
-	row.Version = a.Version + 1
-
-	var tokenVersion int64
-	update := func(ctx context.Context, db bun.IDB) error {
-		res, err := db.NewUpdate().Model(row).Column(updatableColumns...).
-			Where("id = ?", a.ID).
-			Where("version = ?", a.Version).
-			Where("user_id = ?", a.UserID).
-			Where("(provider_user_id IS NULL OR (provider = ? AND provider_user_id = ?))", row.Provider, row.ProviderUserID).
-			Exec(ctx)
-		if err != nil {
-			// The identity index is the one unique constraint an UPDATE
-			// of an account can break.
-			if v := constraintViolation(err); v == identityViolation || v == uniqueViolation {
-				return verification.ErrExternalAccountExists.Wrap(err)
-			}
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return s.whyNotUpdated(ctx, db, a)
-		}
-		if tokens != nil {
-			tokenVersion, err = s.putTokens(ctx, db, tokens)
-			return err
-		}
-		return nil
+		return err
 	}
 	if tokens == nil {
-		err = update(ctx, s.db)
+		err = s.update(ctx, s.db, u)
 	} else {
-		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return update(ctx, tx) })
+		err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return s.update(ctx, tx, u) })
 	}
 	if err != nil {
 		return storeError(err)
 	}
-	a.Version++
-	if tokens != nil {
-		tokens.Version = tokenVersion
+	u.done()
+	return nil
+}
+
+// accountUpdate is one UpdateAccount: the row to write, and the account
+// and tokens to bump once it is committed.
+type accountUpdate struct {
+	a            *account.ExternalAccount
+	row          *accountRow
+	tokens       *account.SealedTokens
+	tokenVersion int64
+}
+
+func newUpdate(a *account.ExternalAccount, tokens *account.SealedTokens) (*accountUpdate, error) {
+	if tokens != nil && tokens.AccountID != a.ID {
+		return nil, verification.ErrInternal.WithLongMessage("Tokens given for another account.")
+	}
+	row, err := toAccountRow(a)
+	if err != nil {
+		return nil, verification.ErrInternal.Wrap(err)
+	}
+	row.Version = a.Version + 1
+	return &accountUpdate{a: a, row: row, tokens: tokens}, nil
+}
+
+// done applies a committed update to the caller's account and tokens.
+func (u *accountUpdate) done() {
+	u.a.Version++
+	if u.tokens != nil {
+		u.tokens.Version = u.tokenVersion
+	}
+}
+
+// update runs u's statements on db (a transaction when there are tokens).
+func (s *Store) update(ctx context.Context, db bun.IDB, u *accountUpdate) error {
+	a := u.a
+	res, err := db.NewUpdate().Model(u.row).Column(updatableColumns...).
+		Where("id = ?", a.ID).
+		Where("version = ?", a.Version).
+		Where("user_id = ?", a.UserID).
+		Where("(provider_user_id IS NULL OR (provider = ? AND provider_user_id = ?))", u.row.Provider, u.row.ProviderUserID).
+		Exec(ctx)
+	if err != nil {
+		// The identity index is the one unique constraint an UPDATE
+		// of an account can break.
+		if v := constraintViolation(err); v == identityViolation || v == uniqueViolation {
+			return verification.ErrExternalAccountExists.Wrap(err)
+		}
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return s.whyNotUpdated(ctx, db, a)
+	}
+	if u.tokens != nil {
+		u.tokenVersion, err = s.putTokens(ctx, db, u.tokens)
+		return err
 	}
 	return nil
 }

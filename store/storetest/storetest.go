@@ -109,6 +109,10 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 		{"FlowExpiredNeverReturned", testFlowExpired},
 		{"FlowDeleteExpired", testFlowDeleteExpired},
 		{"FlowGet", testFlowGet},
+		{"CreateAccountFlow", testCreateAccountFlow},
+		{"UpdateAccountFlow", testUpdateAccountFlow},
+		{"UpdateAccountFlowAllOrNothing", testUpdateAccountFlowAllOrNothing},
+		{"UpdateAccountFlowTakenOnceBy50", testUpdateAccountFlowTakenOnce},
 	}
 	for _, tc := range accountTests {
 		t.Run("Accounts/"+tc.name, func(t *testing.T) {
