@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"time"
 
@@ -128,6 +129,12 @@ func sameStore(accounts AccountStore, tokens TokenStore) bool {
 	if tt, ok := tokens.(tracedTokens); ok {
 		tokens = tt.TokenStore
 	}
-	ts, ok := tokens.(AccountStore)
-	return ok && ts == accounts
+	return sameValue(accounts, tokens)
+}
+
+// sameValue reports whether a and b are the same store: equal dynamic
+// types and values, without panicking on a type that is not comparable.
+func sameValue(a, b any) bool {
+	ta := reflect.TypeOf(a)
+	return ta != nil && ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }

@@ -48,10 +48,20 @@ type Completion struct {
 	Attempt *Attempt
 }
 
-// Complete handles the OAuth callback: it takes the flow of the state once
-// and for all, checks the RFC 9207 issuer, exchanges the code with the PKCE
-// verifier, validates the identity, enforces one owner per identity, applies
-// the state machine and stores the sealed tokens.
+// Complete handles the OAuth callback: it reads the flow of the state,
+// checks the RFC 9207 issuer, exchanges the code with the PKCE verifier,
+// validates the identity, enforces one owner per identity, applies the
+// state machine and stores the sealed tokens. The flow carries the account
+// as its start left it, so the outcome is written without reading the
+// account first: with a FlowWriter store (SQL, memstore), taking the flow,
+// the account's compare-and-swap and the tokens are one transaction, and
+// the whole flow costs two commits (Connect's and the callback's).
+//
+// A flow is used once: of the callbacks of one state, one outcome is
+// written. Until it is, the flow stays: a callback interrupted by a crash
+// or a store outage can be delivered again (or the account's redirect URL
+// followed), and when the provider refuses the spent code the account gets
+// oauth_token_exchange_error with a fresh attempt, never a dead link.
 //
 // When the callback matched a flow, Complete returns a non-nil Completion
 // even if it also returns an error, so the browser can be sent back to the
@@ -75,27 +85,51 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (_ *Completion
 		return nil, verification.ErrCallbackInvalid
 	}
 	key := hashKey(p.State)
-	flow, err := s.flows.TakeFlow(ctx, key)
+	flow, err := s.flows.GetFlow(ctx, key)
 	if errors.Is(err, verification.ErrResourceNotFound) {
 		return nil, verification.ErrCallbackInvalid
 	}
 	if err != nil {
 		return nil, err
 	}
-
-	// The flow is consumed: whatever happens to the request now, its
-	// outcome is written.
-	wctx, cancel := s.detached(ctx)
-	defer cancel()
 	if flow.Kind == FlowSignIn || flow.Kind == FlowSignUp {
+		// Attempts have no account to carry the outcome: the flow is
+		// taken first, and its outcome written even if the request ends.
+		if flow, err = s.flows.TakeFlow(ctx, key); errors.Is(err, verification.ErrResourceNotFound) {
+			return nil, verification.ErrCallbackInvalid
+		} else if err != nil {
+			return nil, err
+		}
+		wctx, cancel := s.detached(ctx)
+		defer cancel()
 		return s.completeAttempt(ctx, wctx, flow, key, p)
 	}
-	a, err := s.accounts.GetAccount(wctx, flow.AccountID)
-	if errors.Is(err, verification.ErrExternalAccountNotFound) {
-		return nil, verification.ErrCallbackInvalid // destroyed meanwhile
+
+	// The flow is taken by the write of its outcome, so a callback that
+	// stops before it (a crash, a store outage) leaves the flow as it
+	// was: the callback can be delivered again, and the account's redirect
+	// URL still leads to a flow. The store lets one outcome of a flow
+	// through; in this process, a second callback of a flow in progress is
+	// refused before it redeems the code again (a double submit), which
+	// the provider would take for a replay.
+	if _, busy := s.completing.LoadOrStore(key, struct{}{}); busy {
+		return nil, verification.ErrCallbackInvalid
 	}
-	if err != nil {
-		return nil, err
+	defer s.completing.Delete(key)
+	// Once the code is redeemed, the outcome is written even if the
+	// request ends.
+	wctx, cancel := s.detached(ctx)
+	defer cancel()
+	secrets, secretsErr := s.openFlowSecrets(flow)
+	a := secrets.account()
+	if a == nil || a.ID != flow.AccountID {
+		// A flow without the account (sealed by an older version, or
+		// whose secrets do not open): read it.
+		if a, err = s.accounts.GetAccount(wctx, flow.AccountID); errors.Is(err, verification.ErrExternalAccountNotFound) {
+			return nil, verification.ErrCallbackInvalid // destroyed meanwhile
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	if a.UserID != flow.UserID || a.Verification.FlowKey != key {
 		// A superseded flow (a newer reauthorization started) or a
@@ -145,8 +179,7 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (_ *Completion
 	}
 	c.prov = prov
 
-	secrets, err := s.openFlowSecrets(flow)
-	if err != nil {
+	if secretsErr != nil {
 		s.log.LogAttrs(ctx, levelError, "tether: flow secrets do not open (was the key removed from the keyring?)", accountAttrs(a)...)
 		return done(c.retry(wctx, a, verification.ErrCallbackInvalid.WithLongMessage("The flow could not be resumed. Start again.")))
 	}
@@ -178,10 +211,19 @@ type flowOutcome struct {
 	prov provider.Provider
 }
 
-// update writes the outcome mutate gives, retrying on a lost
-// compare-and-swap as long as the account still belongs to this flow. mutate
-// returns the tokens to store with the account, or nil.
-func (c *flowOutcome) update(ctx context.Context, a *ExternalAccount, mutate func(*ExternalAccount) (*SealedTokens, error)) (*ExternalAccount, error) {
+// update writes the outcome mutate gives, with the flow taken in the same
+// write and fresh (when not nil) saved, retrying on a lost compare-and-swap
+// as long as the account still waits for this flow. mutate returns the
+// tokens to store with the account, or nil. A flow another callback took
+// meanwhile is verification.ErrCallbackInvalid.
+func (c *flowOutcome) update(ctx context.Context, a *ExternalAccount, fresh *pendingFlow, mutate func(*ExternalAccount) (*SealedTokens, error)) (_ *ExternalAccount, err error) {
+	w := &flowWrite{take: c.key, save: fresh}
+	defer func() {
+		if err != nil && w.saved {
+			// Saved on its own for an outcome that was not written.
+			_, _ = c.s.flows.TakeFlow(ctx, w.save.flow.StateHash)
+		}
+	}()
 	for range maxCASRetries {
 		next := a.Clone()
 		tokens, err := mutate(next)
@@ -189,9 +231,24 @@ func (c *flowOutcome) update(ctx context.Context, a *ExternalAccount, mutate fun
 			return nil, err
 		}
 		next.UpdatedAt = c.s.clock()
-		err = c.s.accounts.UpdateAccount(ctx, next, tokens)
+		if fresh != nil && !w.saved {
+			// The fresh flow goes with the account only if the outcome
+			// points at it (not when it ended the verification).
+			w.save = nil
+			if next.Verification.FlowKey == fresh.flow.StateHash {
+				c.s.seal(fresh, next)
+				w.save = fresh
+			}
+		}
+		err = c.s.writeFlows(ctx, w, next, tokens)
 		if err == nil {
+			if w.save != nil {
+				c.s.countFlowStarted(ctx, fresh.flow.Kind, fresh.flow.Strategy)
+			}
 			return next, nil
+		}
+		if errors.Is(err, verification.ErrResourceNotFound) {
+			return nil, verification.ErrCallbackInvalid
 		}
 		if !isConflict(err) {
 			return nil, err
@@ -200,7 +257,13 @@ func (c *flowOutcome) update(ctx context.Context, a *ExternalAccount, mutate fun
 		if err != nil {
 			return nil, err
 		}
-		if a.Verification.FlowKey != c.key {
+		if a.Verification.FlowKey != c.key || a.Verification.Status != verification.StatusUnverified {
+			// This flow's outcome is written (by another callback, or by
+			// one that stopped before deleting the flow, on a store
+			// without FlowWriter): the flow is spent.
+			if _, err := c.s.flows.TakeFlow(ctx, c.key); err != nil && !errors.Is(err, verification.ErrResourceNotFound) {
+				return nil, err
+			}
 			return nil, verification.ErrCallbackInvalid
 		}
 	}
@@ -212,14 +275,14 @@ func (c *flowOutcome) update(ctx context.Context, a *ExternalAccount, mutate fun
 // the error to report.
 func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *verification.Error) (*ExternalAccount, error) {
 	now := c.s.clock()
-	var fresh startedFlow
+	var fresh *pendingFlow
 	if c.s.policy.CanRetry(a.Verification, now) {
 		prov := c.prov
 		if prov == nil {
 			prov, _ = c.s.providers.Lookup(c.flow.Strategy)
 		}
 		if prov != nil {
-			f, err := c.s.startFlow(ctx, prov, flowRequest{
+			f, err := c.s.prepareFlow(ctx, prov, flowRequest{
 				kind:   c.flow.Kind,
 				userID: a.UserID, subjectID: a.ID, strategy: a.Provider,
 				scopes:      c.flow.Scopes,
@@ -236,12 +299,16 @@ func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *veri
 		}
 	}
 	var outcome error = cause
-	next, err := c.update(ctx, a, func(n *ExternalAccount) (*SealedTokens, error) {
-		v, err := c.s.policy.Retry(n.Verification, now, cause, fresh.url, fresh.key)
+	next, err := c.update(ctx, a, fresh, func(n *ExternalAccount) (*SealedTokens, error) {
+		var url, key string
+		if fresh != nil {
+			url, key = fresh.url, fresh.flow.StateHash
+		}
+		v, err := c.s.policy.Retry(n.Verification, now, cause, url, key)
 		if err != nil {
 			outcome = err
 		}
-		if fresh.url == "" && v.Status == verification.StatusUnverified {
+		if url == "" && v.Status == verification.StatusUnverified {
 			// No flow could be made (the provider went away): end it.
 			v, _ = c.s.policy.Fail(n.Verification, now, cause)
 		}
@@ -261,7 +328,7 @@ func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *veri
 func (c *flowOutcome) fail(ctx context.Context, a *ExternalAccount, cause *verification.Error) (*ExternalAccount, error) {
 	now := c.s.clock()
 	var outcome error = cause
-	next, err := c.update(ctx, a, func(n *ExternalAccount) (*SealedTokens, error) {
+	next, err := c.update(ctx, a, nil, func(n *ExternalAccount) (*SealedTokens, error) {
 		v, err := c.s.policy.Fail(n.Verification, now, cause)
 		if err != nil {
 			outcome = err
@@ -296,7 +363,7 @@ func (c *flowOutcome) succeed(ctx context.Context, a *ExternalAccount, ident *pr
 		}
 	}
 	now := c.s.clock()
-	next, err := c.update(ctx, a, func(n *ExternalAccount) (*SealedTokens, error) {
+	next, err := c.update(ctx, a, nil, func(n *ExternalAccount) (*SealedTokens, error) {
 		v, err := c.s.policy.Succeed(n.Verification, now)
 		if err != nil {
 			return nil, err

@@ -98,17 +98,16 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (_ *ExternalAcco
 		bindingHash: bindingHash(p.Binding),
 		offline:     true,
 	}
-	// The flow is saved before the account: a failure in between leaves a
-	// flow whose callback finds no account, never an account whose
-	// redirect URL leads nowhere.
-	started, err := s.startFlow(ctx, prov, fr, now)
+	pf, err := s.prepareFlow(ctx, prov, fr, now)
 	if err != nil {
 		return nil, err
 	}
-	a.Verification = s.policy.Start(strategy, started.url, started.key, now)
-	if err := s.accounts.CreateAccount(ctx, a); err != nil {
+	a.Verification = s.policy.Start(strategy, pf.url, pf.flow.StateHash, now)
+	s.seal(pf, a)
+	if err := s.createAccountFlow(ctx, a, pf); err != nil {
 		return nil, err
 	}
+	s.countFlowStarted(ctx, fr.kind, fr.strategy)
 	s.log.LogAttrs(ctx, levelInfo, "tether: connect started", accountAttrs(a)...)
 	s.emitAccount(ctx, EventAccountCreated, a)
 	return a, nil
@@ -171,22 +170,24 @@ func (s *Service) Reauthorize(ctx context.Context, p ReauthorizeParams) (_ *Exte
 			bindingHash: bindingHash(p.Binding),
 			offline:     offline,
 		}
-		started, err := s.startFlow(ctx, prov, fr, now)
+		pf, err := s.prepareFlow(ctx, prov, fr, now)
 		if err != nil {
 			return nil, err
 		}
 		next := a.Clone()
-		next.Verification = s.policy.Start(a.Provider, started.url, started.key, now)
+		next.Verification = s.policy.Start(a.Provider, pf.url, pf.flow.StateHash, now)
 		next.UpdatedAt = now
-		err = s.accounts.UpdateAccount(ctx, next, nil)
+		s.seal(pf, next)
+		err = s.writeFlows(ctx, &flowWrite{save: pf}, next, nil)
 		if err == nil {
+			s.countFlowStarted(ctx, fr.kind, fr.strategy)
 			s.log.LogAttrs(ctx, levelInfo, "tether: reauthorize started", accountAttrs(next)...)
 			return next, nil
 		}
 		if !isConflict(err) {
 			return nil, err
 		}
-		// Someone else wrote the account; the flow just saved is
+		// Someone else wrote the account; a flow saved on its own is
 		// superseded (its key is not the account's) and expires unused.
 		if a, err = s.get(ctx, p.UserID, p.AccountID); err != nil {
 			return nil, err

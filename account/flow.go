@@ -32,9 +32,21 @@ type startedFlow struct {
 	key string // the flow's key: the hash of its state
 }
 
-// startFlow makes a fresh state, PKCE verifier and (for OpenID Connect)
-// nonce, saves the flow and returns the authorization URL.
-func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) (startedFlow, error) {
+// pendingFlow is a flow made but not yet stored: its authorization URL and
+// its secrets, sealed into flow.Secrets by seal.
+type pendingFlow struct {
+	flow    *Flow
+	url     string
+	secrets flowSecrets
+}
+
+func (p *pendingFlow) started() startedFlow { return startedFlow{url: p.url, key: p.flow.StateHash} }
+
+// prepareFlow makes a fresh state, PKCE verifier and (for OpenID Connect)
+// nonce, and the provider's authorization URL. Nothing is stored: the
+// caller seals the flow and writes it, with the account it belongs to when
+// the store can (writeFlows).
+func (s *Service) prepareFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) (*pendingFlow, error) {
 	md := prov.Metadata()
 	state, verifier := randomToken(), randomToken()
 	var nonce string
@@ -52,30 +64,119 @@ func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flow
 		Offline:       fr.offline,
 	})
 	if err != nil {
+		return nil, err
+	}
+	return &pendingFlow{
+		url:     authURL,
+		secrets: flowSecrets{Verifier: verifier, Nonce: nonce},
+		flow: &Flow{
+			StateHash:   hashKey(state),
+			Kind:        fr.kind,
+			UserID:      fr.userID,
+			AccountID:   fr.subjectID,
+			Strategy:    fr.strategy,
+			RedirectURL: fr.redirectURL,
+			Scopes:      fr.scopes,
+			Prompt:      fr.prompt,
+			LoginHint:   fr.loginHint,
+			Offline:     fr.offline,
+			BindingHash: fr.bindingHash,
+			CreatedAt:   now,
+			ExpiresAt:   now.Add(s.policy.Lifetime() + s.retention),
+		},
+	}, nil
+}
+
+// seal seals the flow's secrets into it, with the account a as the write
+// that stores the flow leaves it (its version then is a.Version+1), so
+// that the callback writes its outcome without reading the account first.
+// a may be nil (sign-in flows have no account). The account's redirect URL
+// is left out: it carries the state, and every outcome replaces it.
+func (s *Service) seal(p *pendingFlow, a *ExternalAccount) {
+	fs := p.secrets
+	if a != nil {
+		snap := *a
+		snap.Verification.ExternalVerificationRedirectURL = ""
+		if rec, err := EncodeRecord(&snap); err == nil { // fails only on PublicMetadata JSON cannot hold: the callback reads the account then
+			fs.Account, fs.Version = rec, a.Version+1
+		}
+	}
+	b, _ := json.Marshal(fs) // strings and a JSON record: cannot fail
+	p.flow.Secrets = s.keyring.Seal(b, flowAD(p.flow.StateHash))
+}
+
+// startFlow prepares a flow that belongs to no account yet and saves it.
+func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) (startedFlow, error) {
+	p, err := s.prepareFlow(ctx, prov, fr, now)
+	if err != nil {
 		return startedFlow{}, err
 	}
-	key := hashKey(state)
-	f := &Flow{
-		StateHash:   key,
-		Kind:        fr.kind,
-		UserID:      fr.userID,
-		AccountID:   fr.subjectID,
-		Strategy:    fr.strategy,
-		Secrets:     s.sealFlowSecrets(key, flowSecrets{Verifier: verifier, Nonce: nonce}),
-		RedirectURL: fr.redirectURL,
-		Scopes:      fr.scopes,
-		Prompt:      fr.prompt,
-		LoginHint:   fr.loginHint,
-		Offline:     fr.offline,
-		BindingHash: fr.bindingHash,
-		CreatedAt:   now,
-		ExpiresAt:   now.Add(s.policy.Lifetime() + s.retention),
-	}
-	if err := s.flows.SaveFlow(ctx, f); err != nil {
+	s.seal(p, nil)
+	if err := s.flows.SaveFlow(ctx, p.flow); err != nil {
 		return startedFlow{}, err
 	}
 	s.countFlowStarted(ctx, fr.kind, fr.strategy)
-	return startedFlow{url: authURL, key: key}, nil
+	return p.started(), nil
+}
+
+// flowWrite is one write of an account with its flows: the flow it takes
+// (a callback's) and the flow it saves (a new verification's).
+type flowWrite struct {
+	take string
+	save *pendingFlow
+	// saved is set once save is stored on its own (stores without
+	// FlowWriter), so that a compare-and-swap retry does not save it twice.
+	saved bool
+}
+
+// createAccountFlow stores a new account and the flow of its verification:
+// in one atomic write when the store is a FlowWriter, else the flow first,
+// so that a failure in between leaves a flow whose callback finds no
+// account, never an account whose redirect URL leads nowhere.
+func (s *Service) createAccountFlow(ctx context.Context, a *ExternalAccount, p *pendingFlow) error {
+	if s.flowWriter != nil {
+		defer sealingAccounts{kr: s.keyring}.seal(a)()
+		return s.flowWriter.CreateAccountFlow(ctx, a, p.flow)
+	}
+	if err := s.flows.SaveFlow(ctx, p.flow); err != nil {
+		return err
+	}
+	return s.accounts.CreateAccount(ctx, a)
+}
+
+// writeFlows updates a (with tokens, when not nil) and takes and saves w's
+// flows: in one atomic write when the store is a FlowWriter. Otherwise the
+// new flow is saved first, then the account written (its compare-and-swap
+// is what lets one callback of a flow through), then the flow taken is
+// deleted: stopped at any point, this leaves the account as it was or as
+// written, each with a flow its redirect URL leads to. A flow taken by
+// someone else is verification.ErrResourceNotFound.
+func (s *Service) writeFlows(ctx context.Context, w *flowWrite, a *ExternalAccount, tokens *SealedTokens) error {
+	if s.flowWriter != nil {
+		var save *Flow
+		if w.save != nil {
+			save = w.save.flow
+		}
+		defer sealingAccounts{kr: s.keyring}.seal(a)()
+		return s.flowWriter.UpdateAccountFlow(ctx, w.take, a, tokens, save)
+	}
+	if w.save != nil && !w.saved {
+		if err := s.flows.SaveFlow(ctx, w.save.flow); err != nil {
+			return err
+		}
+		w.saved = true
+	}
+	if err := s.accounts.UpdateAccount(ctx, a, tokens); err != nil {
+		return err
+	}
+	if w.take != "" {
+		if _, err := s.flows.TakeFlow(ctx, w.take); err != nil && !errors.Is(err, verification.ErrResourceNotFound) {
+			// The account no longer points at the flow: a replay of
+			// it loses the compare-and-swap, and it expires.
+			s.log.LogAttrs(ctx, levelWarn, "tether: a used flow could not be deleted; it expires unused", errAttr(err))
+		}
+	}
+	return nil
 }
 
 func bindingHash(binding string) string {
@@ -92,16 +193,28 @@ func bindingHash(binding string) string {
 type flowSecrets struct {
 	Verifier string `json:"v"`
 	Nonce    string `json:"n,omitempty"`
+	// Account is the account the flow belongs to as the flow's write left
+	// it (EncodeRecord's form, without its redirect URL), at Version.
+	Account json.RawMessage `json:"a,omitempty"`
+	Version int64           `json:"av,omitempty"`
+}
+
+// account returns the account the flow carries, or nil.
+func (fs flowSecrets) account() *ExternalAccount {
+	if len(fs.Account) == 0 {
+		return nil
+	}
+	a, err := DecodeRecord(fs.Account)
+	if err != nil {
+		return nil
+	}
+	a.Version = fs.Version
+	return a
 }
 
 // flowAD binds sealed flow secrets to their flow: secrets copied onto
 // another flow do not open.
 func flowAD(stateHash string) []byte { return []byte("tether/flow:" + stateHash) }
-
-func (s *Service) sealFlowSecrets(stateHash string, fs flowSecrets) []byte {
-	b, _ := json.Marshal(fs) // two strings: cannot fail
-	return s.keyring.Seal(b, flowAD(stateHash))
-}
 
 func (s *Service) openFlowSecrets(f *Flow) (flowSecrets, error) {
 	var fs flowSecrets

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/tetherauth/tether/provider"
@@ -99,6 +100,7 @@ type Service struct {
 	accounts     AccountStore
 	tokens       TokenStore
 	flows        FlowStore
+	flowWriter   FlowWriter // accounts and flows in one store, or nil
 	providers    *provider.Registry
 	keyring      *Keyring
 	callbackURL  string
@@ -116,6 +118,7 @@ type Service struct {
 	refreshLease time.Duration
 	holder       string // this Service's name in refresh leases
 	refreshes    singleFlight
+	completing   sync.Map // state hashes of the callbacks in progress
 }
 
 // New returns a Service for cfg, or an error naming what is missing.
@@ -157,6 +160,9 @@ func New(cfg Config) (*Service, error) {
 		}
 		s.tokens = ts
 	}
+	if fw, ok := cfg.Accounts.(FlowWriter); ok && sameValue(cfg.Accounts, cfg.Flows) {
+		s.flowWriter = fw
+	}
 	tel, err := newTelemetry(cfg.TracerProvider, cfg.MeterProvider)
 	if err != nil {
 		return nil, fmt.Errorf("account: telemetry: %w", err)
@@ -167,6 +173,9 @@ func New(cfg Config) (*Service, error) {
 		s.accounts = tracedAccounts{AccountStore: s.accounts, tr: tr}
 		s.tokens = tracedTokens{TokenStore: s.tokens, tr: tr}
 		s.flows = tracedFlows{FlowStore: s.flows, tr: tr}
+		if s.flowWriter != nil {
+			s.flowWriter = tracedFlowWriter{FlowWriter: s.flowWriter, tr: tr}
+		}
 	}
 	s.accounts = sealingAccounts{AccountStore: s.accounts, kr: s.keyring}
 	if s.abandonAfter <= 0 {

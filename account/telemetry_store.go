@@ -139,3 +139,20 @@ func (t tracedAccounts) GetAccountTokens(ctx context.Context, id string) (_ *Ext
 	defer func() { endStoreSpan(span, err) }()
 	return r.GetAccountTokens(ctx, id)
 }
+
+type tracedFlowWriter struct {
+	FlowWriter
+	tr trace.Tracer
+}
+
+func (t tracedFlowWriter) CreateAccountFlow(ctx context.Context, a *ExternalAccount, f *Flow) (err error) {
+	ctx, span := storeSpan(ctx, t.tr, "CreateAccountFlow")
+	defer func() { endStoreSpan(span, err) }()
+	return t.FlowWriter.CreateAccountFlow(ctx, a, f)
+}
+
+func (t tracedFlowWriter) UpdateAccountFlow(ctx context.Context, take string, a *ExternalAccount, tokens *SealedTokens, save *Flow) (err error) {
+	ctx, span := storeSpan(ctx, t.tr, "UpdateAccountFlow")
+	defer func() { endStoreSpan(span, err) }()
+	return t.FlowWriter.UpdateAccountFlow(ctx, take, a, tokens, save)
+}

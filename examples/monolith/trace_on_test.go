@@ -39,7 +39,7 @@ func TestTraceSpansPrinted(t *testing.T) {
 	var buf bytes.Buffer
 	_, _ = io.Copy(&buf, r)
 	out := buf.String()
-	for _, want := range []string{`"Name": "tether.Connect"`, `"Name": "tether.Complete"`, `"Name": "tether.store.TakeFlow"`, `"Name": "tether.provider POST"`} {
+	for _, want := range []string{`"Name": "tether.Connect"`, `"Name": "tether.Complete"`, `"Name": "tether.store.GetFlow"`, `"Name": "tether.store.UpdateAccountFlow"`, `"Name": "tether.provider POST"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the trace has no %s", want)
 		}

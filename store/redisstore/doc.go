@@ -110,7 +110,8 @@
 //
 //	GetAccount, GetTokens, SwapTokens, SaveFlow, TakeFlow   1
 //	UpdateAccount                                          1; 2 when it claims the identity (*)
-//	Complete's writes (TakeFlow + UpdateAccount verifying) 3; 2 re-verifying an account
+//	Complete (GetFlow, UpdateAccount verifying, TakeFlow)  4; 3 re-verifying an account
+//	  or on a Store that has seen the account (*)
 //	CreateAccount                                          2; 3 with an identity
 //	DeleteAccount                                          2
 //	FindAccountByIdentity                                  1 when the Store knows the owner, else 2
@@ -118,8 +119,14 @@
 //
 // (*) An UpdateAccount of an account that already carries its identity, on
 // a Store that has not seen it carry it, claims it again: a harmless no-op
-// that costs the second round trip. Complete and Reauthorize read the
-// account first, so they never pay it.
+// that costs the second round trip. Reauthorize reads the account first,
+// so it never pays it; Complete takes the account from the flow (written
+// by the Store that started it), and pays it only on another process.
+//
+// The Service writes a callback's outcome to Redis in this order: the
+// account and its tokens (one script, the compare-and-swap that lets one
+// callback of a flow through), then the deletion of the flow; a crash in
+// between leaves the flow, which a callback delivered again finds spent.
 //
 // FindAccountByIdentity and ListAccounts must read an index and then the
 // records it names, which live in other slots: in general two round trips,

@@ -39,12 +39,15 @@ type stoppable struct {
 
 // TestCompleteSurvivesServerStop stops the server in the middle of an
 // account Service's Complete, before each of the round trips Complete makes
-// (1 TakeFlow, 2 GetAccount, 3 the identity claim, 4 the account and tokens
-// write): Complete fails with store_unavailable. Once the server is back,
-// nothing is half-written (the account is still unverified with no tokens,
-// and its identity belongs to nobody), and the verification is retried to
-// success: with the same callback when the flow was not taken yet, with a
-// fresh Reauthorize otherwise (the flow was single use).
+// (1 GetFlow, 2 the identity claim, 3 the account and tokens write, 4 the
+// deletion of the flow). Before round trip 4, Complete fails with
+// store_unavailable and, once the server is back, nothing is half-written
+// (the account is still unverified with no tokens, and its identity belongs
+// to nobody); the callback delivered again completes when the code was not
+// redeemed yet (1), and otherwise gets the provider's refusal of a spent
+// code with a fresh attempt, which verifies. Before round trip 4 the
+// outcome is written: Complete verifies, and the callback delivered again
+// is refused and removes the flow left over.
 //
 // It runs against miniredis (Close and Restart keep the data in memory)
 // and against a redis-server the test starts itself with an append-only
@@ -231,56 +234,65 @@ func testStopDuringComplete(t *testing.T, srv stoppable, step int) {
 	if !stop.hit {
 		t.Fatalf("Complete made fewer than %d round trips", step)
 	}
-	if !errors.Is(err, verification.ErrStoreUnavailable) || done != nil {
-		t.Fatalf("Complete with the server stopped = %v, %v; want store_unavailable and no completion", done, err)
-	}
-	srv.start()
-
-	// Nothing is half-written.
-	got, err := store.GetAccount(ctx, a.ID)
-	if err != nil {
-		t.Fatalf("GetAccount after restart: %v", err)
-	}
-	if got.Verified() || got.ProviderUserID != "" || got.Version != 1 {
-		t.Fatalf("account after the failed Complete: %s, identity %q, version %d; want it unverified and unchanged",
-			got.Verification.Status, got.ProviderUserID, got.Version)
-	}
-	if _, err := store.GetTokens(ctx, a.ID); !errors.Is(err, verification.ErrResourceNotFound) {
-		t.Fatalf("tokens after the failed Complete: %v, want none", err)
-	}
-	// Stopped before its 4th round trip, Complete had claimed the identity
-	// (round trip 3) but not written the account: the claim is there, and
-	// reads as nobody's.
-	claimed, err := rdb.Exists(ctx, redisstore.DefaultPrefix+"identity:{"+strategy.String()+":"+sub+"}").Result()
-	if err != nil || (claimed == 1) != (step == 4) {
-		t.Fatalf("identity claim present = %d, %v; want %v", claimed, err, step == 4)
-	}
 	fresh := mustNew(rdb, redisstore.Options{})
-	if _, err := fresh.FindAccountByIdentity(ctx, strategy, sub); !errors.Is(err, verification.ErrExternalAccountNotFound) {
-		t.Fatalf("identity after the failed Complete: %v, want owned by nobody", err)
-	}
-
-	// The retry.
-	done, err = svc.Complete(ctx, params)
-	if step == 1 {
-		// The flow was not taken: the same callback completes.
-		if err != nil {
-			t.Fatalf("Complete retried: %v", err)
+	if step == 4 {
+		// Only the flow's deletion failed: the outcome is written.
+		if err != nil || !done.Account.Verified() {
+			t.Fatalf("Complete with the server stopped before deleting the flow = %v, %v; want verified", done, err)
+		}
+		srv.start()
+		if _, err := svc.Complete(ctx, params); !errors.Is(err, verification.ErrCallbackInvalid) {
+			t.Fatalf("callback delivered again after its outcome was written: %v, want oauth_callback_invalid", err)
 		}
 	} else {
-		// The flow was taken (single use): the callback is spent and the
-		// user verifies again.
-		checkCode(t, err, verification.ErrCallbackInvalid)
-		re, err := svc.Reauthorize(ctx, account.ReauthorizeParams{UserID: user, AccountID: a.ID, RedirectURL: "/settings", Binding: testBinding})
-		if err != nil {
-			t.Fatalf("Reauthorize: %v", err)
+		if !errors.Is(err, verification.ErrStoreUnavailable) || done != nil {
+			t.Fatalf("Complete with the server stopped = %v, %v; want store_unavailable and no completion", done, err)
 		}
-		if done, err = svc.Complete(ctx, callback(re.Verification.ExternalVerificationRedirectURL)); err != nil {
-			t.Fatalf("Complete of the new verification: %v", err)
+		srv.start()
+
+		// Nothing is half-written.
+		got, err := store.GetAccount(ctx, a.ID)
+		if err != nil {
+			t.Fatalf("GetAccount after restart: %v", err)
+		}
+		if got.Verified() || got.ProviderUserID != "" || got.Version != 1 {
+			t.Fatalf("account after the failed Complete: %s, identity %q, version %d; want it unverified and unchanged",
+				got.Verification.Status, got.ProviderUserID, got.Version)
+		}
+		if _, err := store.GetTokens(ctx, a.ID); !errors.Is(err, verification.ErrResourceNotFound) {
+			t.Fatalf("tokens after the failed Complete: %v, want none", err)
+		}
+		// Stopped before its 3rd round trip, Complete had claimed the
+		// identity (round trip 2) but not written the account: the claim
+		// is there, and reads as nobody's.
+		claimed, err := rdb.Exists(ctx, redisstore.DefaultPrefix+"identity:{"+strategy.String()+":"+sub+"}").Result()
+		if err != nil || (claimed == 1) != (step == 3) {
+			t.Fatalf("identity claim present = %d, %v; want %v", claimed, err, step == 3)
+		}
+		if _, err := fresh.FindAccountByIdentity(ctx, strategy, sub); !errors.Is(err, verification.ErrExternalAccountNotFound) {
+			t.Fatalf("identity after the failed Complete: %v, want owned by nobody", err)
+		}
+
+		// The callback delivered again.
+		done, err = svc.Complete(ctx, params)
+		if step > 1 {
+			// The code was redeemed: the provider refuses it again, and
+			// the user gets a fresh attempt at once.
+			checkCode(t, err, verification.ErrTokenExchange)
+			if done == nil || done.Account.Verification.ExternalVerificationRedirectURL == "" {
+				t.Fatalf("callback of a redeemed code = %v; want the account with a fresh attempt", done)
+			}
+			done, err = svc.Complete(ctx, callback(done.Account.Verification.ExternalVerificationRedirectURL))
+		}
+		if err != nil {
+			t.Fatalf("Complete after the restart: %v", err)
 		}
 	}
-	if !done.Account.Verified() || done.Account.ProviderUserID != sub {
-		t.Fatalf("account after the retry: %s %q", done.Account.Verification.Status, done.Account.ProviderUserID)
+	if _, err := fresh.GetAccount(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fresh.GetAccount(ctx, a.ID); !got.Verified() || got.ProviderUserID != sub {
+		t.Fatalf("account after the retry: %s %q", got.Verification.Status, got.ProviderUserID)
 	}
 	owner, err := fresh.FindAccountByIdentity(ctx, strategy, sub)
 	if err != nil || owner.ID != a.ID {

@@ -50,15 +50,21 @@ import (
 //     or, in the "closed" case, the pool is closed and reopened.
 //
 // Where it goes down:
-//   - at-take-flow: before TakeFlow's DELETE runs: the flow is not
-//     consumed, so the same callback succeeds afterwards;
+//   - at-get-flow: before the SELECT of the flow: the code is not redeemed,
+//     so the same callback succeeds afterwards;
 //   - during-exchange: after the provider answered, before the outcome is
-//     written: the flow is consumed (single use), so the callback cannot be
-//     replayed, and the user retries with Reauthorize;
-//   - inside-update: inside UpdateAccount's transaction, after the account
-//     row was updated and before the tokens were written: the transaction
-//     is lost whole;
+//     written;
+//   - at-take-flow: inside the outcome's transaction, before the DELETE of
+//     the flow;
+//   - inside-update: inside the outcome's transaction, after the account
+//     row was updated and before the tokens were written;
 //   - closed-during-exchange: as during-exchange, by closing the DB.
+//
+// In every case but the first the code was redeemed and the outcome's
+// transaction is lost whole: the flow is still there, so the callback
+// delivered again reaches it, gets the provider's refusal of a spent code,
+// and leaves the account unverified with oauth_token_exchange_error and a
+// fresh attempt, whose redirect URL then verifies it.
 func TestFaultDuringComplete(t *testing.T) {
 	idp := providertest.New(providertest.Config{})
 	t.Cleanup(idp.Close)
@@ -74,18 +80,19 @@ func TestFaultDuringComplete(t *testing.T) {
 				name     string
 				at       faultPoint
 				close    bool
-				consumed bool // the flow was taken before the fault
+				redeemed bool // the code was redeemed before the fault
 			}{
-				{name: "at-take-flow", at: atTakeFlow},
-				{name: "during-exchange", at: duringExchange, consumed: true},
-				{name: "inside-update", at: insideUpdate, consumed: true},
-				{name: "closed-during-exchange", at: duringExchange, close: true, consumed: true},
+				{name: "at-get-flow", at: atGetFlow},
+				{name: "during-exchange", at: duringExchange, redeemed: true},
+				{name: "at-take-flow", at: atTakeFlow, redeemed: true},
+				{name: "inside-update", at: insideUpdate, redeemed: true},
+				{name: "closed-during-exchange", at: duringExchange, close: true, redeemed: true},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					sub := b.name + "-" + tc.name + "-" + strconv.Itoa(i)
 					idp.AddUser(providertest.User{Subject: sub, Email: sub + "@example.com", EmailVerified: new(true)})
 					idp.SetLogin(sub)
-					runFault(t, idp, b.open(t), tc.at, tc.close, tc.consumed)
+					runFault(t, idp, b.open(t), tc.at, tc.close, tc.redeemed)
 				})
 			}
 		})
@@ -95,7 +102,8 @@ func TestFaultDuringComplete(t *testing.T) {
 type faultPoint int
 
 const (
-	atTakeFlow faultPoint = iota
+	atGetFlow faultPoint = iota
+	atTakeFlow
 	duringExchange
 	insideUpdate
 )
@@ -109,7 +117,7 @@ type faultDB struct {
 	reopen func(t *testing.T) *bun.DB
 }
 
-func runFault(t *testing.T, idp *providertest.Server, fdb *faultDB, at faultPoint, closeDB, consumed bool) {
+func runFault(t *testing.T, idp *providertest.Server, fdb *faultDB, at faultPoint, closeDB, redeemed bool) {
 	ctx := t.Context()
 	strategy := verification.MustParseStrategy("oauth_custom_dev")
 	op, err := oidc.New(ctx, oidc.Config{Strategy: strategy, Issuer: idp.Issuer(), ClientID: idp.ClientID(), ClientSecret: idp.ClientSecret()})
@@ -156,6 +164,8 @@ func runFault(t *testing.T, idp *providertest.Server, fdb *faultDB, at faultPoin
 	switch at {
 	case duringExchange:
 		hooked.afterExchange.Store(&fail)
+	case atGetFlow:
+		hook = &faultHook{before: true, op: "SELECT", table: "tether_flows", fire: fail}
 	case atTakeFlow:
 		hook = &faultHook{before: true, op: "DELETE", table: "tether_flows", fire: fail}
 	case insideUpdate:
@@ -198,14 +208,20 @@ func runFault(t *testing.T, idp *providertest.Server, fdb *faultDB, at faultPoin
 		t.Fatalf("tokens after the failed Complete: %v, want none", err)
 	}
 
-	// Retry.
-	if consumed {
-		if _, err := svc.Complete(ctx, callback); !errors.Is(err, verification.ErrCallbackInvalid) {
-			t.Fatalf("replayed callback of a consumed flow: %v, want oauth_callback_invalid", err)
+	// The callback delivered again.
+	if redeemed {
+		// The flow is still there; the provider refuses the spent code:
+		// the user sees why and gets a fresh attempt at once.
+		done, err := svc.Complete(ctx, callback)
+		if !errors.Is(err, verification.ErrTokenExchange) || done == nil {
+			t.Fatalf("callback delivered again = %+v, %v; want oauth_token_exchange_error with the account", done, err)
 		}
-		re, err := svc.Reauthorize(ctx, account.ReauthorizeParams{UserID: user, AccountID: a.ID, RedirectURL: "/settings", Binding: testBinding})
-		if err != nil {
-			t.Fatalf("Reauthorize: %v", err)
+		re := done.Account
+		if re.Verification.Status != verification.StatusUnverified || re.Verification.Error == nil ||
+			re.Verification.ExternalVerificationRedirectURL == "" || re.Verification.FlowKey == a.Verification.FlowKey ||
+			re.Verification.Attempts != 1 {
+			t.Fatalf("account after the callback delivered again: %s, error %v, attempts %d, fresh redirect URL %v; want unverified with the error and a fresh attempt",
+				re.Verification.Status, re.Verification.Error, re.Verification.Attempts, re.Verification.FlowKey != a.Verification.FlowKey)
 		}
 		callback = authorize(t, re.Verification.ExternalVerificationRedirectURL)
 	}
