@@ -1,0 +1,55 @@
+package realflow
+
+import (
+	"net/http"
+	"testing"
+)
+
+// The flow benchmarks run one connect flow of a new user and identity per
+// iteration, every hop over loopback HTTP against one in-process provider:
+// compare them in one run (go test -bench Flow|Floor -count 6, then
+// benchstat). Tether's own cost is a flow minus BenchmarkProviderFloor.
+
+func BenchmarkFlowSQLite(b *testing.B) { benchTether(b, "SQLite") }
+
+func BenchmarkFlowPostgres(b *testing.B) { benchTether(b, "PostgreSQL") }
+
+func BenchmarkFlowRedis(b *testing.B) { benchTether(b, "Redis") }
+
+func benchTether(b *testing.B, kind string) {
+	be := newBackend(b, kind)
+	idp := newIDP(b)
+	h := newHost(b, be, idp, newKeyring(b), nil)
+	br := newBrowser()
+	tetherFlow(b, h, idp, br, -1) // discovery and JWKS fetched once, as a running host has them
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		tetherFlow(b, h, idp, br, n)
+		n++
+	}
+}
+
+func BenchmarkFlowBare(b *testing.B) {
+	idp := newIDP(b)
+	rp := newBareRP(b, idp)
+	br := newBrowser()
+	bareFlowOnce(b, rp, idp, br, -1)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		bareFlowOnce(b, rp, idp, br, n)
+		n++
+	}
+}
+
+func BenchmarkProviderFloor(b *testing.B) {
+	idp := newIDP(b)
+	f := &floor{idp: idp, client: &http.Client{}, redir: "http://127.0.0.1:1/oauth_callback"}
+	br := newBrowser()
+	f.flow(b, br)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.flow(b, br)
+	}
+}
