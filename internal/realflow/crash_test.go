@@ -240,7 +240,9 @@ type crashSQLHook struct {
 	die   func(string)
 }
 
-func (h *crashSQLHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (h *crashSQLHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
 
 func (h *crashSQLHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 	if !h.armed.Load() || e.Err != nil {
@@ -297,4 +299,3 @@ func (h *crashRedisHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (h *crashRedisHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
 }
-
