@@ -16,6 +16,10 @@ func BenchmarkFlowPostgres(b *testing.B) { benchTether(b, "PostgreSQL") }
 
 func BenchmarkFlowRedis(b *testing.B) { benchTether(b, "Redis") }
 
+// BenchmarkFlowMemory is the flow on memstore: what Tether costs besides
+// its store.
+func BenchmarkFlowMemory(b *testing.B) { benchTether(b, "memory") }
+
 func benchTether(b *testing.B, kind string) {
 	be := newBackend(b, kind)
 	idp := newIDP(b)

@@ -266,10 +266,9 @@ func (h *crashSQLHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 // crashRedisHook dies after the round trips of a callback: the flow read,
 // the identity claim, the account write, the flow deletion.
 type crashRedisHook struct {
-	armed  *atomic.Bool
-	die    func(string)
-	evals  atomic.Int32
-	errors atomic.Int32
+	armed *atomic.Bool
+	die   func(string)
+	evals atomic.Int32
 }
 
 func (h *crashRedisHook) DialHook(next redis.DialHook) redis.DialHook { return next }

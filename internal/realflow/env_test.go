@@ -25,6 +25,7 @@ import (
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/provider/providertest"
+	"github.com/tetherauth/tether/store/memstore"
 	"github.com/tetherauth/tether/store/redisstore"
 	"github.com/tetherauth/tether/store/sqlstore"
 	"github.com/tetherauth/tether/store/sqlstore/postgres"
@@ -97,6 +98,8 @@ func newBackend(tb testing.TB, kind string) *backend {
 		q.Set("search_path", schema)
 		u.RawQuery = q.Encode()
 		return openBackend(tb, kind, u.String(), true)
+	case "memory":
+		return &backend{kind: kind, store: memstore.New(memstore.Options{})}
 	case "Redis":
 		addr := os.Getenv(envRedis)
 		if addr == "" {
