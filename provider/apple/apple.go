@@ -46,7 +46,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"time"
@@ -105,13 +104,11 @@ type Config struct {
 	// issuer, for tests against a fake Apple. Client secrets keep Apple's
 	// audience.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config; Now also dates client secrets.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Apple; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
 
 // String describes c without its private key.
@@ -168,7 +165,7 @@ func New(cfg Config) (*Provider, error) {
 	if lifetime == 0 {
 		lifetime = DefaultSecretLifetime
 	}
-	now := cfg.Now
+	now := cfg.HTTP.Now
 	if now == nil {
 		now = time.Now
 	}
@@ -197,15 +194,12 @@ func New(cfg Config) (*Provider, error) {
 			JWKSURL:       base + "/auth/keys",
 			RevocationURL: base + "/auth/revoke",
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		AuthParams:       authParams,
-		MapIdentity:      mapIdentity,
-		SkipUserinfo:     true,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
+		AuthStyle:    xoauth2.AuthStyleInParams,
+		AuthParams:   authParams,
+		MapIdentity:  mapIdentity,
+		SkipUserinfo: true,
+		HTTP:         cfg.HTTP,
+		ClockSkew:    cfg.ClockSkew,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apple: %w", err)

@@ -19,10 +19,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -48,9 +46,7 @@ var DefaultScopes = []string{"identify", "email"}
 // Config configures the Discord provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the application's OAuth2 client id and secret (Discord Developer Portal).
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// Scopes are requested on every authorization. Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is Discord's address (authorization at /oauth2/authorize,
@@ -58,21 +54,10 @@ type Config struct {
 	BaseURL string
 	// CDNURL is the base of avatar URLs. Default: DefaultCDNURL.
 	CDNURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Discord; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("discord.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Discord provider. It is safe for concurrent use.
 type Provider struct {
@@ -119,13 +104,10 @@ func New(cfg Config) (*Provider, error) {
 			UserinfoURL:   base + "/api/users/@me",
 			RevocationURL: base + "/api/oauth2/token/revoke",
 		},
-		Scopes:           scopes,
-		AuthStyle:        xoauth2.AuthStyleInHeader,
-		MapProfile:       d.mapUser,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
+		Scopes:     scopes,
+		AuthStyle:  xoauth2.AuthStyleInHeader,
+		MapProfile: d.mapUser,
+		HTTP:       cfg.HTTP,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)

@@ -33,7 +33,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -61,13 +60,12 @@ var DefaultScopes = []string{"email", "public_profile"}
 // meFields are the fields of the me node the mapping reads.
 const meFields = "id,name,first_name,last_name,email,picture,permissions"
 
-// Config configures the Facebook provider. AppID and AppSecret are
+// Config configures the Facebook provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// AppID and AppSecret are the app's credentials (its client id and
-	// secret).
-	AppID     string
-	AppSecret string
+	// Credentials are the app's: ClientID is the App ID, ClientSecret
+	// the App Secret.
+	provider.Credentials
 	// Scopes are the permissions requested on every authorization.
 	// Default: DefaultScopes.
 	Scopes []string
@@ -79,21 +77,10 @@ type Config struct {
 	// at a fake.
 	BaseURL  string
 	GraphURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Facebook; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
-
-// String describes c without its app secret.
-func (c Config) String() string {
-	return fmt.Sprintf("facebook.Config{AppID: %q, AppSecret: REDACTED}", c.AppID)
-}
-
-// GoString is String, so that %#v does not print the app secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Facebook provider. It is safe for concurrent use.
 type Provider struct {
@@ -110,14 +97,14 @@ var (
 // versionPattern is a Graph API version.
 var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,2}$`)
 
-// New returns the Facebook provider. It does no I/O and fails when AppID or
-// AppSecret is missing, or a URL or the version is invalid.
+// New returns the Facebook provider. It does no I/O and fails when ClientID or
+// ClientSecret is missing, or a URL or the version is invalid.
 func New(cfg Config) (*Provider, error) {
 	switch {
-	case cfg.AppID == "":
-		return nil, errors.New("facebook: Config.AppID is required")
-	case cfg.AppSecret == "":
-		return nil, errors.New("facebook: Config.AppSecret is required")
+	case cfg.ClientID == "":
+		return nil, errors.New("facebook: Config.ClientID is required")
+	case cfg.ClientSecret == "":
+		return nil, errors.New("facebook: Config.ClientSecret is required")
 	}
 	version := cfg.GraphVersion
 	if version == "" {
@@ -134,7 +121,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Provider{graph: graph + "/" + version, appSecret: cfg.AppSecret}
+	f := &Provider{graph: graph + "/" + version, appSecret: cfg.ClientSecret}
 	scopes := cfg.Scopes
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
@@ -142,21 +129,18 @@ func New(cfg Config) (*Provider, error) {
 	p, err := oauth2.New(oauth2.Config{
 		Strategy:     Strategy,
 		Title:        "Facebook",
-		ClientID:     cfg.AppID,
-		ClientSecret: cfg.AppSecret,
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
 		Endpoint: oauth2.Endpoint{
 			AuthURL:  base + "/" + version + "/dialog/oauth",
 			TokenURL: f.graph + "/oauth/access_token",
 		},
-		Scopes:           scopes,
-		ScopeSeparator:   ",",
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		Profile:          f.profile,
-		Revoke:           f.revoke,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
+		Scopes:         scopes,
+		ScopeSeparator: ",",
+		AuthStyle:      xoauth2.AuthStyleInParams,
+		Profile:        f.profile,
+		Revoke:         f.revoke,
+		HTTP:           cfg.HTTP,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("facebook: %w", err)

@@ -47,7 +47,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -76,10 +75,7 @@ const apiVersion = "2022-11-28"
 // Config configures the GitHub provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the OAuth app's (or GitHub App's)
-	// credentials.
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// Scopes are requested on every authorization. Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is GitHub's web address (authorization and token
@@ -89,21 +85,10 @@ type Config struct {
 	// APIURL is the REST API's base URL: DefaultAPIURL, or a GitHub
 	// Enterprise Server's "https://github.example.com/api/v3".
 	APIURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Github; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("github.Config{ClientID: %q, ClientSecret: REDACTED, BaseURL: %q}", c.ClientID, c.BaseURL)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the GitHub provider. It is safe for concurrent use.
 type Provider struct {
@@ -157,12 +142,9 @@ func New(cfg Config) (*Provider, error) {
 			"Accept":               {"application/vnd.github+json"},
 			"X-Github-Api-Version": {apiVersion},
 		},
-		AuthParams:       authParams,
-		Revoke:           g.revoke,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
+		AuthParams: authParams,
+		Revoke:     g.revoke,
+		HTTP:       cfg.HTTP,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("github: %w", err)

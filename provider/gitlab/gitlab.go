@@ -15,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	xoauth2 "golang.org/x/oauth2"
@@ -39,31 +38,19 @@ var DefaultScopes = []string{"openid", "profile", "email"}
 // Config configures the GitLab provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the application's id and secret.
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is the GitLab instance: DefaultBaseURL, or a self-managed
 	// instance's URL, relative URL root included. It is the issuer.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Gitlab; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("gitlab.Config{ClientID: %q, ClientSecret: REDACTED, BaseURL: %q}", c.ClientID, c.BaseURL)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the GitLab provider. It is safe for concurrent use.
 type Provider struct{ p *oidc.Provider }
@@ -104,14 +91,11 @@ func New(cfg Config) (*Provider, error) {
 			JWKSURL:       base + "/oauth/discovery/keys",
 			RevocationURL: base + "/oauth/revoke",
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		SkipUserinfo:     true,
-		MapIdentity:      mapIdentity,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
+		AuthStyle:    xoauth2.AuthStyleInParams,
+		SkipUserinfo: true,
+		MapIdentity:  mapIdentity,
+		HTTP:         cfg.HTTP,
+		ClockSkew:    cfg.ClockSkew,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: %w", err)

@@ -23,7 +23,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -57,10 +56,7 @@ var DefaultScopes = []string{"openid", "email", "profile"}
 // Config configures the Google provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the OAuth client's credentials (Google
-	// Cloud console, "Web application").
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// AdditionalAudiences are the host's other Google client ids (an
 	// Android or iOS app's, a One Tap client's) whose ID tokens
 	// SignInWithIDToken accepts (strategy oauth_token_google).
@@ -75,22 +71,12 @@ type Config struct {
 	// BaseURL, when set, replaces the scheme and host of every Google
 	// endpoint and the issuer, for tests against a fake Google.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Google; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("google.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Google provider. It is safe for concurrent use.
 type Provider struct{ p *oidc.Provider }
@@ -153,16 +139,13 @@ func New(cfg Config) (*Provider, error) {
 			JWKSURL:       at(jwksURL),
 			RevocationURL: at(revocationURL),
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		ExtraAuthParams:  extra,
-		AuthParams:       authParams,
-		CheckClaims:      check,
-		SkipUserinfo:     true,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
+		AuthStyle:       xoauth2.AuthStyleInParams,
+		ExtraAuthParams: extra,
+		AuthParams:      authParams,
+		CheckClaims:     check,
+		SkipUserinfo:    true,
+		HTTP:            cfg.HTTP,
+		ClockSkew:       cfg.ClockSkew,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("google: %w", err)

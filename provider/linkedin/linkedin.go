@@ -25,7 +25,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	xoauth2 "golang.org/x/oauth2"
@@ -51,9 +50,7 @@ var DefaultScopes = []string{"openid", "profile", "email"}
 // Config configures the LinkedIn provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the LinkedIn app's client id and secret.
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
 	Scopes []string
@@ -62,22 +59,12 @@ type Config struct {
 	// BaseURL, when set, replaces DefaultBaseURL for every endpoint (and
 	// the issuer becomes BaseURL + "/oauth"), for tests against a fake.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Linkedin; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("linkedin.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the LinkedIn provider. It is safe for concurrent use.
 type Provider struct{ p *oidc.Provider }
@@ -122,10 +109,7 @@ func New(cfg Config) (*Provider, error) {
 		DisablePKCE:       !cfg.PKCE,
 		AllowMissingNonce: true,
 		SkipUserinfo:      true,
-		HTTPClient:        cfg.HTTPClient,
-		Timeout:           cfg.Timeout,
-		MaxResponseBytes:  cfg.MaxResponseBytes,
-		Now:               cfg.Now,
+		HTTP:              cfg.HTTP,
 		ClockSkew:         cfg.ClockSkew,
 	})
 	if err != nil {

@@ -38,7 +38,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -79,10 +78,7 @@ var tenantIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-f
 // Config configures the Microsoft provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID is the application (client) id of the app registration;
-	// ClientSecret one of its client secrets (the value, not the id).
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// Tenant is TenantCommon (the default), TenantOrganizations,
 	// TenantConsumers or a tenant id (a GUID). A domain name is refused:
 	// its issuer is its tenant id, which configuration must name.
@@ -96,22 +92,12 @@ type Config struct {
 	// BaseURL is the authority host. Default: DefaultBaseURL; tests point
 	// it at a fake.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Microsoft; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("microsoft.Config{ClientID: %q, ClientSecret: REDACTED, Tenant: %q}", c.ClientID, c.Tenant)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Microsoft provider. It is safe for concurrent use.
 type Provider struct{ p *oidc.Provider }
@@ -172,15 +158,12 @@ func New(cfg Config) (*Provider, error) {
 			TokenURL: base + "/" + tenant + "/oauth2/v2.0/token",
 			JWKSURL:  base + "/" + tenant + "/discovery/v2.0/keys",
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		SkipUserinfo:     true,
-		CheckClaims:      checkTenant(tenant, allowed),
-		MapIdentity:      mapIdentity,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
+		AuthStyle:    xoauth2.AuthStyleInParams,
+		SkipUserinfo: true,
+		CheckClaims:  checkTenant(tenant, allowed),
+		MapIdentity:  mapIdentity,
+		HTTP:         cfg.HTTP,
+		ClockSkew:    cfg.ClockSkew,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("microsoft: %w", err)

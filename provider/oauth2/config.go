@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -13,10 +12,11 @@ import (
 	"github.com/tetherauth/tether/verification"
 )
 
-// Defaults of a zero Config.
+// Defaults of a zero Config.HTTP: provider.DefaultTimeout and
+// provider.DefaultMaxResponseBytes.
 const (
-	DefaultTimeout          = 10 * time.Second
-	DefaultMaxResponseBytes = 1 << 20
+	DefaultTimeout          = provider.DefaultTimeout
+	DefaultMaxResponseBytes = provider.DefaultMaxResponseBytes
 )
 
 // Endpoint is where a provider's endpoints are.
@@ -123,22 +123,9 @@ type Config struct {
 	// Endpoint.RevocationURL.
 	Revoke RevokeFunc
 
-	// HTTPClient sends every request to the provider. Its Transport (or a
-	// default one) is wrapped to apply Timeout and MaxResponseBytes; its
-	// redirect policy is replaced by one that never follows redirects.
-	HTTPClient *http.Client
-
-	// Timeout bounds each request to the provider, on top of any deadline
-	// of the caller's context. Default: DefaultTimeout.
-	Timeout time.Duration
-
-	// MaxResponseBytes bounds every response body; a larger one fails the
-	// request with provider.ErrResponseTooLarge. Default:
-	// DefaultMaxResponseBytes.
-	MaxResponseBytes int64
-
-	// Now is the clock of token expiries. Default: time.Now.
-	Now func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of every
+	// request to the provider; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
 
 // String describes c without its client secret.
@@ -191,9 +178,6 @@ func (c *Config) check() error {
 	case "", " ", ",":
 	default:
 		return fmt.Errorf("oauth2: Config.ScopeSeparator %q is neither a space nor a comma", c.ScopeSeparator)
-	}
-	if c.Timeout < 0 || c.MaxResponseBytes < 0 {
-		return fmt.Errorf("oauth2: Config.Timeout and MaxResponseBytes cannot be negative")
 	}
 	return nil
 }

@@ -27,14 +27,14 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 	if !p.disablePKCE {
 		opts = append(opts, xoauth2.VerifierOption(req.CodeVerifier))
 	}
-	tok, err := p.oauth2Config(req.RedirectURI).Exchange(oauthclient.ClientContext(ctx, p.client), req.Code, opts...)
+	tok, err := p.oauth2Config(req.RedirectURI).Exchange(oauthclient.ClientContext(ctx, p.http.Client), req.Code, opts...)
 	if err != nil {
 		return nil, nil, p.failure(verification.ErrTokenExchange, "exchange the authorization code for tokens", err)
 	}
 	if err := oauthclient.CheckTokenType(tok, verification.ErrTokenExchange); err != nil {
 		return nil, nil, err
 	}
-	t := oauthclient.Token(tok, "", "", p.now())
+	t := oauthclient.Token(tok, "", "", p.http.Now())
 	id, err := p.identity(ctx, t)
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +47,7 @@ var errNoAccountID = errors.New("oauth2: the profile has no account id")
 
 // identity fetches and maps the profile of tok.
 func (p *Provider) identity(ctx context.Context, tok *provider.Token) (*provider.Identity, error) {
-	api := &API{client: p.client, token: tok.AccessToken, header: p.apiHeader}
+	api := &API{client: p.http.Client, token: tok.AccessToken, header: p.apiHeader}
 	var id *provider.Identity
 	var err error
 	if p.profile != nil {

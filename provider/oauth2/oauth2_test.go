@@ -114,7 +114,7 @@ func TestNewConfigErrors(t *testing.T) {
 		{"relative token URL", func(c *oauth2.Config) { c.Endpoint.TokenURL = "/token" }, "TokenURL \"/token\" is not an absolute"},
 		{"bad auth style", func(c *oauth2.Config) { c.AuthStyle = 9 }, "AuthStyle"},
 		{"bad separator", func(c *oauth2.Config) { c.ScopeSeparator = "+" }, "ScopeSeparator"},
-		{"negative timeout", func(c *oauth2.Config) { c.Timeout = -1 }, "negative"},
+		{"negative timeout", func(c *oauth2.Config) { c.HTTP.Timeout = -1 }, "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,8 +307,8 @@ func TestProfileErrors(t *testing.T) {
 			s.SetLogin("u1")
 			s.HandleFunc("GET /me", tt.handler)
 			cfg := config(s)
-			cfg.MaxResponseBytes = tt.limit
-			cfg.Timeout = tt.timeout
+			cfg.HTTP.MaxResponseBytes = tt.limit
+			cfg.HTTP.Timeout = tt.timeout
 			if tt.mapping != nil {
 				cfg.MapProfile = tt.mapping
 			}

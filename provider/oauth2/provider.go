@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -35,9 +34,7 @@ type Provider struct {
 	apiHeader    http.Header
 	authParams   func(provider.AuthRequest, url.Values)
 	revoke       RevokeFunc
-	client       *http.Client
-	timeout      time.Duration
-	now          func() time.Time
+	http         oauthclient.HTTP
 }
 
 var (
@@ -50,6 +47,10 @@ var (
 // required Config field is missing or invalid.
 func New(cfg Config) (*Provider, error) {
 	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	h, err := oauthclient.NewHTTP("oauth2", cfg.HTTP)
+	if err != nil {
 		return nil, err
 	}
 	p := &Provider{
@@ -69,8 +70,7 @@ func New(cfg Config) (*Provider, error) {
 		apiHeader:    cfg.APIHeader.Clone(),
 		authParams:   cfg.AuthParams,
 		revoke:       cfg.Revoke,
-		timeout:      cfg.Timeout,
-		now:          cfg.Now,
+		http:         h,
 	}
 	if p.separator == "" {
 		p.separator = " "
@@ -78,17 +78,6 @@ func New(cfg Config) (*Provider, error) {
 	if p.authStyle == xoauth2.AuthStyleAutoDetect {
 		p.authStyle = xoauth2.AuthStyleInHeader
 	}
-	if p.timeout == 0 {
-		p.timeout = DefaultTimeout
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	maxBytes := cfg.MaxResponseBytes
-	if maxBytes == 0 {
-		maxBytes = DefaultMaxResponseBytes
-	}
-	p.client = oauthclient.NewHTTPClient(cfg.HTTPClient, p.timeout, maxBytes)
 	if p.title == "" {
 		u, _ := url.Parse(cfg.Endpoint.AuthURL) // checked by cfg.check
 		p.title = u.Hostname()
@@ -184,5 +173,5 @@ func (p *Provider) oauth2Config(redirectURI string) *xoauth2.Config {
 
 // failure derives the error of a failed call from sentinel.
 func (p *Provider) failure(sentinel *verification.Error, what string, err error) *verification.Error {
-	return oauthclient.Failure(sentinel, what, err, p.timeout)
+	return oauthclient.Failure(sentinel, what, err, p.http.Timeout)
 }

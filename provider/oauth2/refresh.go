@@ -20,7 +20,7 @@ func (p *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*p
 	if refreshToken == "" {
 		return nil, verification.ErrMissingRefreshToken
 	}
-	ts := p.oauth2Config("").TokenSource(oauthclient.ClientContext(ctx, p.client), &xoauth2.Token{RefreshToken: refreshToken})
+	ts := p.oauth2Config("").TokenSource(oauthclient.ClientContext(ctx, p.http.Client), &xoauth2.Token{RefreshToken: refreshToken})
 	tok, err := ts.Token()
 	if err != nil {
 		return nil, p.failure(verification.ErrTokenRetrieval, "refresh the access token", err)
@@ -28,7 +28,7 @@ func (p *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*p
 	if err := oauthclient.CheckTokenType(tok, verification.ErrTokenRetrieval); err != nil {
 		return nil, err
 	}
-	return oauthclient.Token(tok, "", refreshToken, p.now()), nil
+	return oauthclient.Token(tok, "", refreshToken, p.http.Now()), nil
 }
 
 // errNoRevocation is returned by Revoke without a revocation endpoint.
@@ -44,12 +44,12 @@ func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
 		return fmt.Errorf("oauth2: Revoke of an empty token")
 	}
 	if p.revoke != nil {
-		return p.revoke(ctx, p.client, token, hint)
+		return p.revoke(ctx, p.http.Client, token, hint)
 	}
 	if p.endpoint.RevocationURL == "" {
 		return errNoRevocation
 	}
-	return oauthclient.Revoke(ctx, p.client, oauthclient.Revocation{
+	return oauthclient.Revoke(ctx, p.http.Client, oauthclient.Revocation{
 		URL:          p.endpoint.RevocationURL,
 		ClientID:     p.clientID,
 		ClientSecret: p.clientSecret,

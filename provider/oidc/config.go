@@ -3,7 +3,6 @@ package oidc
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -16,9 +15,11 @@ import (
 )
 
 // Defaults of a zero Config.
+// DefaultTimeout and DefaultMaxResponseBytes are those of a zero
+// Config.HTTP: provider.DefaultTimeout and provider.DefaultMaxResponseBytes.
 const (
-	DefaultTimeout          = 10 * time.Second
-	DefaultMaxResponseBytes = 1 << 20
+	DefaultTimeout          = provider.DefaultTimeout
+	DefaultMaxResponseBytes = provider.DefaultMaxResponseBytes
 	DefaultClockSkew        = time.Minute
 )
 
@@ -97,30 +98,17 @@ type Config struct {
 	// auto-detected by trial and error.
 	AuthStyle oauth2.AuthStyle
 
-	// HTTPClient sends every request to the provider. Its Transport (or
-	// http.DefaultTransport) is wrapped to apply Timeout and
-	// MaxResponseBytes; its redirect policy is replaced by one that never
-	// follows redirects. Default: a client of its own.
-	HTTPClient *http.Client
-
-	// Timeout bounds each request to the provider, on top of any deadline
-	// of the caller's context. Default: DefaultTimeout.
-	Timeout time.Duration
-
-	// MaxResponseBytes bounds every response body; a larger one fails the
-	// request with ErrResponseTooLarge. Default: DefaultMaxResponseBytes.
-	MaxResponseBytes int64
+	// HTTP is the client, timeout, response size limit and clock of every
+	// request to the provider (the clock also checks ID tokens); its zero
+	// value is the default.
+	HTTP provider.HTTPSettings
 
 	// SigningAlgorithms are the JWS algorithms ID tokens may be signed with.
 	// "none" is never allowed, even when listed. Default:
 	// DefaultSigningAlgorithms.
 	SigningAlgorithms []string
 
-	// Now is the clock of ID token checks and token expiries. Default:
-	// time.Now.
-	Now func() time.Time
-
-	// ClockSkew is how far the provider's clock may be from Now when
+	// ClockSkew is how far the provider's clock may be from HTTP.Now when
 	// checking an ID token's exp and iat. Default: DefaultClockSkew.
 	ClockSkew time.Duration
 
@@ -256,8 +244,8 @@ func (c *Config) check() error {
 			return fmt.Errorf("oidc: Config.ExtraAuthParams cannot set %q", k)
 		}
 	}
-	if c.Timeout < 0 || c.MaxResponseBytes < 0 || c.ClockSkew < 0 {
-		return fmt.Errorf("oidc: Config.Timeout, MaxResponseBytes and ClockSkew cannot be negative")
+	if c.ClockSkew < 0 {
+		return fmt.Errorf("oidc: Config.ClockSkew cannot be negative")
 	}
 	return nil
 }

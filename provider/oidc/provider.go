@@ -96,8 +96,6 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		clientID:     cfg.ClientID,
 		clientSecret: cfg.ClientSecret,
 		scopes:       withOpenID(cfg.Scopes),
-		timeout:      cfg.Timeout,
-		now:          cfg.Now,
 		skew:         cfg.ClockSkew,
 		extra:        make(map[string]string, len(cfg.ExtraAuthParams)),
 		skipUserinfo: cfg.SkipUserinfo,
@@ -113,12 +111,6 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if len(cfg.Scopes) == 0 {
 		p.scopes = slices.Clone(DefaultScopes)
 	}
-	if p.timeout == 0 {
-		p.timeout = DefaultTimeout
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
 	if p.skew == 0 {
 		p.skew = DefaultClockSkew
 	}
@@ -128,11 +120,11 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	for _, a := range algs {
 		p.algorithms = append(p.algorithms, jose.SignatureAlgorithm(a))
 	}
-	maxBytes := cfg.MaxResponseBytes
-	if maxBytes == 0 {
-		maxBytes = DefaultMaxResponseBytes
+	h, err := oauthclient.NewHTTP("oidc", cfg.HTTP)
+	if err != nil {
+		return nil, err
 	}
-	p.client = &httpClient{newHTTPClient(cfg.HTTPClient, p.timeout, maxBytes)}
+	p.client, p.timeout, p.now = &httpClient{h.Client}, h.Timeout, h.Now
 
 	var jwksURL string
 	if e := cfg.Endpoints; e != nil {

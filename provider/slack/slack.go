@@ -52,9 +52,7 @@ var teamIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
 // Config configures the Slack provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the Slack app's client id and secret.
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
 	Scopes []string
@@ -65,22 +63,12 @@ type Config struct {
 	// BaseURL, when set, replaces Issuer for every endpoint and as issuer,
 	// for tests against a fake Slack.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Slack; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("slack.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Slack provider. It is safe for concurrent use.
 type Provider struct {
@@ -125,15 +113,11 @@ func New(cfg Config) (*Provider, error) {
 			return nil
 		}
 	}
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = oidc.DefaultTimeout
+	h, err := oauthclient.NewHTTP("slack", cfg.HTTP)
+	if err != nil {
+		return nil, err
 	}
-	maxBytes := cfg.MaxResponseBytes
-	if maxBytes == 0 {
-		maxBytes = oidc.DefaultMaxResponseBytes
-	}
-	s := &Provider{revokeURL: base + "/api/auth.revoke", client: oauthclient.NewHTTPClient(cfg.HTTPClient, timeout, maxBytes)}
+	s := &Provider{revokeURL: base + "/api/auth.revoke", client: h.Client}
 	p, err := oidc.New(context.Background(), oidc.Config{
 		Strategy:     Strategy,
 		Title:        "Slack",
@@ -146,15 +130,12 @@ func New(cfg Config) (*Provider, error) {
 			TokenURL: base + "/api/openid.connect.token",
 			JWKSURL:  base + "/openid/connect/keys",
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		ExtraAuthParams:  extra,
-		CheckClaims:      check,
-		SkipUserinfo:     true,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
+		AuthStyle:       xoauth2.AuthStyleInParams,
+		ExtraAuthParams: extra,
+		CheckClaims:     check,
+		SkipUserinfo:    true,
+		HTTP:            cfg.HTTP,
+		ClockSkew:       cfg.ClockSkew,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("slack: %w", err)

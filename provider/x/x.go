@@ -17,8 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -46,9 +44,7 @@ var DefaultScopes = []string{"tweet.read", "users.read", "offline.access"}
 // credentials of a confidential client, not the API key and secret of
 // OAuth 1.0a) are required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the OAuth 2.0 client id and secret of a confidential client.
-	ClientID     string
-	ClientSecret string
+	provider.Credentials
 	// Scopes are requested on every authorization. Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is X's website, for /i/oauth2/authorize. Default:
@@ -57,21 +53,10 @@ type Config struct {
 	// APIURL is X's API, for /2/oauth2/token, /2/oauth2/revoke and
 	// /2/users/me. Default: DefaultAPIURL.
 	APIURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to X; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("x.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the X provider. It is safe for concurrent use.
 type Provider struct{ p *oauth2.Provider }
@@ -120,12 +105,9 @@ func New(cfg Config) (*Provider, error) {
 		},
 		Scopes: scopes,
 		// Confidential clients authenticate with HTTP Basic.
-		AuthStyle:        xoauth2.AuthStyleInHeader,
-		MapProfile:       mapUser,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
+		AuthStyle:  xoauth2.AuthStyleInHeader,
+		MapProfile: mapUser,
+		HTTP:       cfg.HTTP,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("x: %w", err)
