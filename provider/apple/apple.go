@@ -53,6 +53,8 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
@@ -180,12 +182,11 @@ func New(cfg Config) (*Provider, error) {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
-	p, err := oidc.New(context.Background(), oidc.Config{
+	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
 		Strategy:            Strategy,
 		Title:               "Apple",
 		Issuer:              base,
 		ClientID:            cfg.ClientID,
-		ClientSecretFunc:    secret.get,
 		AdditionalAudiences: cfg.AdditionalAudiences,
 		Scopes:              scopes,
 		Endpoints: &oidc.Endpoints{
@@ -195,11 +196,13 @@ func New(cfg Config) (*Provider, error) {
 			RevocationURL: base + "/auth/revoke",
 		},
 		AuthStyle:    xoauth2.AuthStyleInParams,
-		AuthParams:   authParams,
-		MapIdentity:  mapIdentity,
 		SkipUserinfo: true,
 		HTTP:         cfg.HTTP,
 		ClockSkew:    cfg.ClockSkew,
+	}, hooks.OIDC{
+		ClientSecretFunc: secret.get,
+		AuthParams:       authParams,
+		MapIdentity:      mapIdentity,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apple: %w", err)

@@ -37,7 +37,9 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/verification"
@@ -126,7 +128,7 @@ func New(cfg Config) (*Provider, error) {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
-	p, err := oauth2.New(oauth2.Config{
+	p, err := catalog.NewOAuth2(oauth2.Config{
 		Strategy:     Strategy,
 		Title:        "Facebook",
 		ClientID:     cfg.ClientID,
@@ -138,9 +140,10 @@ func New(cfg Config) (*Provider, error) {
 		Scopes:         scopes,
 		ScopeSeparator: ",",
 		AuthStyle:      xoauth2.AuthStyleInParams,
-		Profile:        f.profile,
-		Revoke:         f.revoke,
 		HTTP:           cfg.HTTP,
+	}, hooks.OAuth2{
+		Profile: f.profile,
+		Revoke:  f.revoke,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("facebook: %w", err)
@@ -181,7 +184,7 @@ func (f *Provider) proof(accessToken string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (f *Provider) profile(ctx context.Context, api *oauth2.API, tok *provider.Token) (*provider.Identity, error) {
+func (f *Provider) profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
 	q := url.Values{"fields": {meFields}, "appsecret_proof": {f.proof(tok.AccessToken)}}
 	var me map[string]any
 	if err := api.GetJSON(ctx, f.graph+"/me?"+q.Encode(), &me); err != nil {

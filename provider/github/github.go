@@ -51,7 +51,9 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/verification"
@@ -126,7 +128,7 @@ func New(cfg Config) (*Provider, error) {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
-	p, err := oauth2.New(oauth2.Config{
+	p, err := catalog.NewOAuth2(oauth2.Config{
 		Strategy:     Strategy,
 		Title:        "GitHub",
 		ClientID:     cfg.ClientID,
@@ -137,14 +139,15 @@ func New(cfg Config) (*Provider, error) {
 		},
 		Scopes:    scopes,
 		AuthStyle: xoauth2.AuthStyleInParams,
-		Profile:   g.profile,
+		HTTP:      cfg.HTTP,
+	}, hooks.OAuth2{
+		Profile: g.profile,
 		APIHeader: http.Header{
 			"Accept":               {"application/vnd.github+json"},
 			"X-Github-Api-Version": {apiVersion},
 		},
 		AuthParams: authParams,
 		Revoke:     g.revoke,
-		HTTP:       cfg.HTTP,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("github: %w", err)
@@ -194,7 +197,7 @@ func authParams(req provider.AuthRequest, v url.Values) {
 }
 
 // profile reads GET /user and, when the scopes allow, GET /user/emails.
-func (g *Provider) profile(ctx context.Context, api *oauth2.API, tok *provider.Token) (*provider.Identity, error) {
+func (g *Provider) profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
 	var user map[string]any
 	if err := api.GetJSON(ctx, g.apiURL+"/user", &user); err != nil {
 		return nil, err

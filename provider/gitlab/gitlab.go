@@ -20,7 +20,9 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
@@ -78,7 +80,7 @@ func New(cfg Config) (*Provider, error) {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
-	p, err := oidc.New(context.Background(), oidc.Config{
+	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
 		Strategy:     Strategy,
 		Title:        "GitLab",
 		Issuer:       base,
@@ -93,9 +95,10 @@ func New(cfg Config) (*Provider, error) {
 		},
 		AuthStyle:    xoauth2.AuthStyleInParams,
 		SkipUserinfo: true,
-		MapIdentity:  mapIdentity,
 		HTTP:         cfg.HTTP,
 		ClockSkew:    cfg.ClockSkew,
+	}, hooks.OIDC{
+		MapIdentity: mapIdentity,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: %w", err)

@@ -31,6 +31,8 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
@@ -125,7 +127,7 @@ func New(cfg Config) (*Provider, error) {
 			return nil
 		}
 	}
-	p, err := oidc.New(context.Background(), oidc.Config{
+	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
 		Strategy:            Strategy,
 		Title:               "Google",
 		Issuer:              issuer,
@@ -141,11 +143,12 @@ func New(cfg Config) (*Provider, error) {
 		},
 		AuthStyle:       xoauth2.AuthStyleInParams,
 		ExtraAuthParams: extra,
-		AuthParams:      authParams,
-		CheckClaims:     check,
 		SkipUserinfo:    true,
 		HTTP:            cfg.HTTP,
 		ClockSkew:       cfg.ClockSkew,
+	}, hooks.OIDC{
+		AuthParams:  authParams,
+		CheckClaims: check,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("google: %w", err)

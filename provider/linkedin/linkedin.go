@@ -30,6 +30,8 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
@@ -92,7 +94,7 @@ func New(cfg Config) (*Provider, error) {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
-	p, err := oidc.New(context.Background(), oidc.Config{
+	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
 		Strategy:     Strategy,
 		Title:        "LinkedIn",
 		Issuer:       base + "/oauth",
@@ -105,12 +107,13 @@ func New(cfg Config) (*Provider, error) {
 			JWKSURL:       base + "/oauth/openid/jwks",
 			RevocationURL: base + "/oauth/v2/revoke",
 		},
-		AuthStyle:         xoauth2.AuthStyleInParams,
-		DisablePKCE:       !cfg.PKCE,
+		AuthStyle:    xoauth2.AuthStyleInParams,
+		DisablePKCE:  !cfg.PKCE,
+		SkipUserinfo: true,
+		HTTP:         cfg.HTTP,
+		ClockSkew:    cfg.ClockSkew,
+	}, hooks.OIDC{
 		AllowMissingNonce: true,
-		SkipUserinfo:      true,
-		HTTP:              cfg.HTTP,
-		ClockSkew:         cfg.ClockSkew,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("linkedin: %w", err)

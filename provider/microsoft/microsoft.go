@@ -46,7 +46,9 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
@@ -146,7 +148,7 @@ func New(cfg Config) (*Provider, error) {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
-	p, err := oidc.New(context.Background(), oidc.Config{
+	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
 		Strategy:     Strategy,
 		Title:        "Microsoft",
 		Issuer:       issuer,
@@ -160,10 +162,11 @@ func New(cfg Config) (*Provider, error) {
 		},
 		AuthStyle:    xoauth2.AuthStyleInParams,
 		SkipUserinfo: true,
-		CheckClaims:  checkTenant(tenant, allowed),
-		MapIdentity:  mapIdentity,
 		HTTP:         cfg.HTTP,
 		ClockSkew:    cfg.ClockSkew,
+	}, hooks.OIDC{
+		CheckClaims: checkTenant(tenant, allowed),
+		MapIdentity: mapIdentity,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("microsoft: %w", err)

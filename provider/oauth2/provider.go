@@ -12,6 +12,7 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
@@ -30,10 +31,10 @@ type Provider struct {
 	issuer       string
 	issParameter bool
 	mapProfile   func(map[string]any) (*provider.Identity, error)
-	profile      ProfileFunc
+	profile      hooks.ProfileFunc
 	apiHeader    http.Header
-	authParams   func(provider.AuthRequest, url.Values)
-	revoke       RevokeFunc
+	authParams   hooks.AuthParamsFunc
+	revoke       hooks.RevokeFunc
 	http         oauthclient.HTTP
 }
 
@@ -43,13 +44,18 @@ var (
 	_ provider.Revoker   = (*Provider)(nil)
 )
 
+func init() { hooks.NewOAuth2 = newProvider }
+
 // New returns the provider cfg describes. It does no I/O; it fails when a
 // required Config field is missing or invalid.
-func New(cfg Config) (*Provider, error) {
-	if err := cfg.check(); err != nil {
+func New(cfg Config) (*Provider, error) { return newProvider(cfg, hooks.OAuth2{}) }
+
+// newProvider is New with a catalogue provider's hooks.
+func newProvider(cfg Config, h hooks.OAuth2) (*Provider, error) {
+	if err := cfg.check(&h); err != nil {
 		return nil, err
 	}
-	h, err := oauthclient.NewHTTP("oauth2", cfg.HTTP)
+	web, err := oauthclient.NewHTTP("oauth2", cfg.HTTP)
 	if err != nil {
 		return nil, err
 	}
@@ -66,11 +72,11 @@ func New(cfg Config) (*Provider, error) {
 		issuer:       cfg.Issuer,
 		issParameter: cfg.IssuerParameterSupported,
 		mapProfile:   cfg.MapProfile,
-		profile:      cfg.Profile,
-		apiHeader:    cfg.APIHeader.Clone(),
-		authParams:   cfg.AuthParams,
-		revoke:       cfg.Revoke,
-		http:         h,
+		profile:      h.Profile,
+		apiHeader:    h.APIHeader.Clone(),
+		authParams:   h.AuthParams,
+		revoke:       h.Revoke,
+		http:         web,
 	}
 	if p.separator == "" {
 		p.separator = " "
@@ -110,8 +116,8 @@ func (p *Provider) Metadata() provider.Metadata {
 // AuthCodeURL returns the authorization URL of req: response_type=code, the
 // client id, redirect URI, scopes (Config.Scopes when req has none; no scope
 // parameter when both are empty), state, S256 code challenge (unless
-// Config.DisablePKCE), and prompt and login_hint when set, then adjusted by
-// Config.AuthParams. State, RedirectURI and (with PKCE) CodeChallenge are
+// Config.DisablePKCE), and prompt and login_hint when set (then adjusted by
+// a catalogue provider's own parameters). State, RedirectURI and (with PKCE) CodeChallenge are
 // required; Nonce is ignored.
 func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
 	if err := ctx.Err(); err != nil {

@@ -34,8 +34,9 @@ func (p *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*p
 // errNoRevocation is returned by Revoke without a revocation endpoint.
 var errNoRevocation = fmt.Errorf("oauth2: the provider has no revocation endpoint (%w)", provider.ErrRevocationUnsupported)
 
-// Revoke revokes token through Config.Revoke, or at Endpoint.RevocationURL
-// (RFC 7009, authenticating as Config.AuthStyle says); hint is sent as
+// Revoke revokes token at Endpoint.RevocationURL (RFC 7009,
+// authenticating as Config.AuthStyle says), or the way a catalogue
+// provider's revocation hook does; hint is sent as
 // token_type_hint when not empty. Without either it returns an error
 // wrapping provider.ErrRevocationUnsupported and sends nothing. Other
 // errors follow provider.Revoker's contract.

@@ -1,7 +1,6 @@
 package oidc
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -37,7 +37,7 @@ var DefaultSigningAlgorithms = []string{
 }
 
 // Config configures a Provider. Strategy, Issuer, ClientID and ClientSecret
-// (or ClientSecretFunc) are required; every other zero field has a default.
+// are required; every other zero field has a default.
 type Config struct {
 	// Strategy is the verification strategy the provider serves, such as
 	// oauth_custom_dev.
@@ -70,14 +70,6 @@ type Config struct {
 	// provider.
 	ClientID     string
 	ClientSecret string
-
-	// ClientSecretFunc, when set instead of ClientSecret, returns the
-	// client secret for each request that needs one (token, refresh,
-	// revocation), for providers whose secret is a short-lived signed JWT
-	// (Sign in with Apple). It must be safe for concurrent use and should
-	// cache its secret. Its error fails the request that needed the secret
-	// and must not carry secrets.
-	ClientSecretFunc func(ctx context.Context) (string, error)
 
 	// AdditionalAudiences are the host's other client ids at this provider
 	// (a mobile app's, a One Tap client's) whose ID tokens VerifyIDToken
@@ -128,39 +120,6 @@ type Config struct {
 	// providers that reject PKCE from a confidential client (LinkedIn, for
 	// most apps); the nonce and the client secret still bind the code.
 	DisablePKCE bool
-
-	// AllowMissingNonce accepts ID tokens without a "nonce" claim, for
-	// providers known to leave it out although the request sent one
-	// (LinkedIn). A nonce that is present must still equal the request's,
-	// and Exchange still requires the request's nonce. An ID token of the
-	// code flow comes from the token endpoint, over TLS, for a code bound to
-	// the client secret, so the nonce is defense in depth there; never set
-	// this for a provider that sends it.
-	AllowMissingNonce bool
-
-	// AuthParams, when set, adjusts the parameters of each authorization
-	// URL after the protocol's are set, for what a provider needs beyond
-	// OpenID Connect: Google's access_type=offline when req.Offline, Apple's
-	// response_mode=form_post. It must not change the reserved parameters
-	// (see ExtraAuthParams); AuthCodeURL fails when it does.
-	AuthParams func(req provider.AuthRequest, params url.Values)
-
-	// CheckClaims, when set, is one more ID token check, run on the
-	// verified claims after every other check, at the code exchange and at
-	// refresh: a tenant allowlist, Google's hosted domain. Its error fails
-	// the token with verification.ErrIDTokenInvalid, whose long message
-	// repeats the error's text: it must say which check failed and carry no
-	// claim values or secrets.
-	CheckClaims func(claims map[string]any) error
-
-	// MapIdentity, when set, adjusts the identity mapped from the claims
-	// (the ID token's, merged with userinfo's) before Exchange returns it:
-	// claims are the verified claims, and params the callback's other
-	// parameters (provider.ExchangeRequest.Params), which, unlike the
-	// claims, nobody signed (Apple's "user"). A *verification.Error it
-	// returns is returned as is; another error becomes
-	// verification.ErrFetchUser. The identity must keep a ProviderUserID.
-	MapIdentity func(id *provider.Identity, claims map[string]any, params map[string][]string) error
 }
 
 // Endpoints are a provider's endpoints and capabilities, for providers
@@ -199,8 +158,9 @@ var reservedAuthParams = []string{
 	"code_challenge", "code_challenge_method", "nonce",
 }
 
-// check reports a missing required field or an invalid one.
-func (c *Config) check() error {
+// check reports a missing required field or an invalid one; h are the
+// catalogue hooks, if any.
+func (c *Config) check(h *hooks.OIDC) error {
 	switch {
 	case c.Strategy.IsZero():
 		return fmt.Errorf("oidc: Config.Strategy is required")
@@ -208,10 +168,10 @@ func (c *Config) check() error {
 		return fmt.Errorf("oidc: Config.Issuer is required")
 	case c.ClientID == "":
 		return fmt.Errorf("oidc: Config.ClientID is required")
-	case c.ClientSecret == "" && c.ClientSecretFunc == nil:
+	case c.ClientSecret == "" && h.ClientSecretFunc == nil:
 		return fmt.Errorf("oidc: Config.ClientSecret is required")
-	case c.ClientSecret != "" && c.ClientSecretFunc != nil:
-		return fmt.Errorf("oidc: Config.ClientSecret and Config.ClientSecretFunc are exclusive")
+	case c.ClientSecret != "" && h.ClientSecretFunc != nil:
+		return fmt.Errorf("oidc: Config.ClientSecret and a client secret function are exclusive")
 	}
 	if strings.Contains(c.Issuer, tenantPlaceholder) {
 		if c.Endpoints == nil {

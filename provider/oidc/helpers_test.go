@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
+
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/internal/testkit"
@@ -33,6 +36,16 @@ func config(srv *providertest.Server) oidc.Config {
 func newProvider(t *testing.T, cfg oidc.Config) *oidc.Provider {
 	t.Helper()
 	p, err := oidc.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return p
+}
+
+// newHooked is newProvider with a catalogue provider's hooks.
+func newHooked(t *testing.T, cfg oidc.Config, h hooks.OIDC) *oidc.Provider {
+	t.Helper()
+	p, err := catalog.NewOIDC(context.Background(), cfg, h)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -75,7 +75,7 @@ func idTokenInvalid(c idTokenCheck) *verification.Error {
 // and exp; the other checks are the ones it leaves to its callers. The nonce
 // is checked when wantNonce is set: refreshed ID tokens carry none (section
 // 12.2). A template issuer, which go-oidc skips, is checked here against
-// the token's tenant, and Config.CheckClaims runs last.
+// the token's tenant, and a catalogue provider's own check runs last.
 func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce string, wantNonce bool) (map[string]any, error) {
 	// The algorithm is checked before go-oidc, whose error would not say
 	// which check failed.

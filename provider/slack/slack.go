@@ -29,6 +29,8 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
@@ -118,7 +120,7 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	s := &Provider{revokeURL: base + "/api/auth.revoke", client: h.Client}
-	p, err := oidc.New(context.Background(), oidc.Config{
+	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
 		Strategy:     Strategy,
 		Title:        "Slack",
 		Issuer:       base,
@@ -132,10 +134,11 @@ func New(cfg Config) (*Provider, error) {
 		},
 		AuthStyle:       xoauth2.AuthStyleInParams,
 		ExtraAuthParams: extra,
-		CheckClaims:     check,
 		SkipUserinfo:    true,
 		HTTP:            cfg.HTTP,
 		ClockSkew:       cfg.ClockSkew,
+	}, hooks.OIDC{
+		CheckClaims: check,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("slack: %w", err)

@@ -21,7 +21,9 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/verification"
@@ -92,7 +94,7 @@ func New(cfg Config) (*Provider, error) {
 	if len(scopes) == 0 {
 		scopes = DefaultScopes
 	}
-	p, err := oauth2.New(oauth2.Config{
+	p, err := catalog.NewOAuth2(oauth2.Config{
 		Strategy:     Strategy,
 		Title:        "X",
 		ClientID:     cfg.ClientID,
@@ -108,7 +110,7 @@ func New(cfg Config) (*Provider, error) {
 		AuthStyle:  xoauth2.AuthStyleInHeader,
 		MapProfile: mapUser,
 		HTTP:       cfg.HTTP,
-	})
+	}, hooks.OAuth2{})
 	if err != nil {
 		return nil, fmt.Errorf("x: %w", err)
 	}
