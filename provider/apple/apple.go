@@ -55,8 +55,6 @@ import (
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -121,10 +119,21 @@ func (c Config) String() string {
 // GoString is String, so that %#v does not print the private key either.
 func (c Config) GoString() string { return c.String() }
 
+// endpoint is Apple's, from
+// https://developer.apple.com/documentation/sign_in_with_apple/sign_in_with_apple_rest_api.
+var endpoint = catalog.Endpoint{
+	AuthURL:       Issuer + "/auth/authorize",
+	TokenURL:      Issuer + "/auth/token",
+	JWKSURL:       Issuer + "/auth/keys",
+	RevocationURL: Issuer + "/auth/revoke",
+}
+
 // Provider is the Apple provider. It is safe for concurrent use.
 type Provider struct {
-	p      *oidc.Provider
-	secret *clientSecret
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
+	provider.IDTokenVerifier
 }
 
 var (
@@ -159,7 +168,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := oauthclient.BaseURL("apple", "BaseURL", cfg.BaseURL, Issuer)
+	base, err := catalog.BaseURL("apple", "BaseURL", cfg.BaseURL, Issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -178,36 +187,25 @@ func New(cfg Config) (*Provider, error) {
 	if _, err := secret.get(context.Background()); err != nil {
 		return nil, fmt.Errorf("apple: the private key cannot sign a client secret: %w", err)
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
-		Strategy:            Strategy,
-		Title:               "Apple",
-		Issuer:              base,
-		ClientID:            cfg.ClientID,
-		AdditionalAudiences: cfg.AdditionalAudiences,
-		Scopes:              scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:       base + "/auth/authorize",
-			TokenURL:      base + "/auth/token",
-			JWKSURL:       base + "/auth/keys",
-			RevocationURL: base + "/auth/revoke",
+	p, err := catalog.NewOIDC(catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Apple",
+			Endpoint:      endpoint.Rebase(Issuer, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
+			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true, VerifyIDToken: true},
 		},
-		AuthStyle:    xoauth2.AuthStyleInParams,
-		SkipUserinfo: true,
-		HTTP:         cfg.HTTP,
-		ClockSkew:    cfg.ClockSkew,
-	}, hooks.OIDC{
-		ClientSecretFunc: secret.get,
-		AuthParams:       authParams,
-		MapIdentity:      mapIdentity,
+		Issuer: base,
+		OIDC:   hooks.OIDC{ClientSecretFunc: secret.get, AuthParams: authParams, MapIdentity: mapIdentity},
+	}, catalog.Host{
+		Credentials: provider.Credentials{ClientID: cfg.ClientID}, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
+		AdditionalAudiences: cfg.AdditionalAudiences,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("apple: %w", err)
+		return nil, err
 	}
-	return &Provider{p: p, secret: secret}, nil
+	return &Provider{p, p, p, p}, nil
 }
 
 // parseKey reads a .p8 file: a PEM PKCS #8 (or SEC 1) P-256 private key.
@@ -243,39 +241,4 @@ func authParams(_ provider.AuthRequest, v url.Values) {
 	v.Set("response_mode", "form_post")
 	v.Del("prompt")
 	v.Del("login_hint")
-}
-
-// Strategy returns oauth_apple.
-func (a *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes Apple: OpenID Connect, its issuer, the default scopes.
-func (a *Provider) Metadata() provider.Metadata { return a.p.Metadata() }
-
-// AuthCodeURL returns Apple's authorization URL for req, with
-// response_mode=form_post.
-func (a *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return a.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code with a client secret JWT, validates the ID
-// token and maps its claims, with the names of req.Params' "user" on a
-// first authorization.
-func (a *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return a.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token.
-func (a *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return a.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token at Apple's revocation endpoint.
-func (a *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return a.p.Revoke(ctx, token, hint)
-}
-
-// VerifyIDToken verifies an ID token a native client obtained; see
-// provider.IDTokenVerifier.
-func (a *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provider.Identity, time.Time, error) {
-	return a.p.VerifyIDToken(ctx, raw, nonce)
 }

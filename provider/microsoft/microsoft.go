@@ -35,7 +35,6 @@
 package microsoft
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -49,8 +48,6 @@ import (
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -80,6 +77,8 @@ var tenantIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-f
 // Config configures the Microsoft provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
+	// Credentials are the application (client) id of the app
+	// registration and one of its client secrets (the value, not the id).
 	provider.Credentials
 	// Tenant is TenantCommon (the default), TenantOrganizations,
 	// TenantConsumers or a tenant id (a GUID). A domain name is refused:
@@ -101,8 +100,22 @@ type Config struct {
 	ClockSkew time.Duration
 }
 
-// Provider is the Microsoft provider. It is safe for concurrent use.
-type Provider struct{ p *oidc.Provider }
+// endpoint is the identity platform's v2.0 endpoints for the tenant
+// {tenant}, from
+// https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc.
+// There is no revocation endpoint.
+var endpoint = catalog.Endpoint{
+	AuthURL:  DefaultBaseURL + "/{tenant}/oauth2/v2.0/authorize",
+	TokenURL: DefaultBaseURL + "/{tenant}/oauth2/v2.0/token",
+	JWKSURL:  DefaultBaseURL + "/{tenant}/discovery/v2.0/keys",
+}
+
+// Provider is the Microsoft provider: no provider.Revoker, since the
+// identity platform cannot revoke a token. It is safe for concurrent use.
+type Provider struct {
+	provider.Provider
+	provider.Refresher
+}
 
 var (
 	_ provider.Provider  = (*Provider)(nil)
@@ -112,13 +125,7 @@ var (
 // New returns the Microsoft provider. It does no I/O and fails when
 // ClientID or ClientSecret is missing, or the tenant or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("microsoft: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("microsoft: Config.ClientSecret is required")
-	}
-	base, err := oauthclient.BaseURL("microsoft", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("microsoft", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -144,34 +151,23 @@ func New(cfg Config) (*Provider, error) {
 		}
 		allowed = append(allowed, strings.ToLower(t))
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
-		Strategy:     Strategy,
-		Title:        "Microsoft",
-		Issuer:       issuer,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Scopes:       scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:  base + "/" + tenant + "/oauth2/v2.0/authorize",
-			TokenURL: base + "/" + tenant + "/oauth2/v2.0/token",
-			JWKSURL:  base + "/" + tenant + "/discovery/v2.0/keys",
+	ep := endpoint.Rebase(DefaultBaseURL, base).Map(func(u string) string { return strings.Replace(u, "{tenant}", tenant, 1) })
+	p, err := catalog.NewOIDC(catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Microsoft",
+			Endpoint:      ep,
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
+			Capabilities:  catalog.Capabilities{Refresh: true},
 		},
-		AuthStyle:    xoauth2.AuthStyleInParams,
-		SkipUserinfo: true,
-		HTTP:         cfg.HTTP,
-		ClockSkew:    cfg.ClockSkew,
-	}, hooks.OIDC{
-		CheckClaims: checkTenant(tenant, allowed),
-		MapIdentity: mapIdentity,
-	})
+		Issuer: issuer,
+		OIDC:   hooks.OIDC{CheckClaims: checkTenant(tenant, allowed), MapIdentity: mapIdentity},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 	if err != nil {
-		return nil, fmt.Errorf("microsoft: %w", err)
+		return nil, err
 	}
-	return &Provider{p: p}, nil
+	return &Provider{p, p}, nil
 }
 
 // checkTenant returns the tenant restrictions of the configuration, or nil.
@@ -200,29 +196,4 @@ func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string)
 	}
 	id.AvatarURL = ""
 	return nil
-}
-
-// Strategy returns oauth_microsoft.
-func (m *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes Microsoft: OpenID Connect and the default scopes. The
-// issuer is empty for the multi-tenant "common" and "organizations", whose
-// tokens carry each account's tenant.
-func (m *Provider) Metadata() provider.Metadata { return m.p.Metadata() }
-
-// AuthCodeURL returns the tenant's authorization URL for req.
-func (m *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return m.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code, validates the ID token (tenant issuer
-// included) and maps its claims.
-func (m *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return m.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token; the refreshed ID token passes the same
-// tenant checks.
-func (m *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return m.p.Refresh(ctx, req)
 }

@@ -68,7 +68,7 @@ func config(s *providertest.OAuth2) oauth2.Config {
 // newHooked is newProvider with a catalogue provider's hooks.
 func newHooked(t *testing.T, cfg oauth2.Config, h hooks.OAuth2) *oauth2.Provider {
 	t.Helper()
-	p, err := catalog.NewOAuth2(cfg, h)
+	p, err := catalog.OAuth2WithHooks(cfg, h)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

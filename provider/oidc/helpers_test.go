@@ -45,7 +45,7 @@ func newProvider(t *testing.T, cfg oidc.Config) *oidc.Provider {
 // newHooked is newProvider with a catalogue provider's hooks.
 func newHooked(t *testing.T, cfg oidc.Config, h hooks.OIDC) *oidc.Provider {
 	t.Helper()
-	p, err := catalog.NewOIDC(context.Background(), cfg, h)
+	p, err := catalog.OIDCWithHooks(context.Background(), cfg, h)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

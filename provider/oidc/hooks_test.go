@@ -298,7 +298,7 @@ func TestClientSecretFunc(t *testing.T) {
 		return srv.ClientSecret(), nil
 	}}
 	cfg.AuthStyle = oauth2.AuthStyleInParams
-	if _, err := catalog.NewOIDC(context.Background(), cfg, h); err == nil || !strings.Contains(err.Error(), "exclusive") {
+	if _, err := catalog.OIDCWithHooks(context.Background(), cfg, h); err == nil || !strings.Contains(err.Error(), "exclusive") {
 		t.Errorf("a client secret and a secret function: %v", err)
 	}
 	cfg.ClientSecret = ""

@@ -32,7 +32,6 @@ import (
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -54,6 +53,7 @@ var teamIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
 // Config configures the Slack provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
+	// Credentials are the Slack app's client id and secret.
 	provider.Credentials
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
@@ -72,11 +72,19 @@ type Config struct {
 	ClockSkew time.Duration
 }
 
+// endpoint is Slack's, from https://api.slack.com/authentication/sign-in-with-slack
+// (revocation is auth.revoke, https://api.slack.com/methods/auth.revoke).
+var endpoint = catalog.Endpoint{
+	AuthURL:  Issuer + "/openid/connect/authorize",
+	TokenURL: Issuer + "/api/openid.connect.token",
+	JWKSURL:  Issuer + "/openid/connect/keys",
+}
+
 // Provider is the Slack provider. It is safe for concurrent use.
 type Provider struct {
-	p         *oidc.Provider
-	revokeURL string
-	client    *http.Client
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
 }
 
 var (
@@ -88,21 +96,12 @@ var (
 // New returns the Slack provider. It does no I/O and fails when ClientID or
 // ClientSecret is missing, or TeamID or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("slack: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("slack: Config.ClientSecret is required")
-	case cfg.TeamID != "" && !teamIDPattern.MatchString(cfg.TeamID):
+	if cfg.TeamID != "" && !teamIDPattern.MatchString(cfg.TeamID) {
 		return nil, fmt.Errorf("slack: Config.TeamID %q is not a workspace id such as T0R7GR", cfg.TeamID)
 	}
-	base, err := oauthclient.BaseURL("slack", "BaseURL", cfg.BaseURL, Issuer)
+	base, err := catalog.BaseURL("slack", "BaseURL", cfg.BaseURL, Issuer)
 	if err != nil {
 		return nil, err
-	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
 	}
 	var extra map[string]string
 	var check func(map[string]any) error
@@ -115,71 +114,38 @@ func New(cfg Config) (*Provider, error) {
 			return nil
 		}
 	}
-	h, err := oauthclient.NewHTTP("slack", cfg.HTTP)
+	p, err := catalog.NewOIDC(catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Slack",
+			Endpoint:      endpoint.Rebase(Issuer, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
+			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true},
+		},
+		Issuer:          base,
+		ExtraAuthParams: extra,
+		OIDC:            hooks.OIDC{CheckClaims: check, Revoke: revoker(base + "/api/auth.revoke").revoke},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 	if err != nil {
 		return nil, err
 	}
-	s := &Provider{revokeURL: base + "/api/auth.revoke", client: h.Client}
-	p, err := catalog.NewOIDC(context.Background(), oidc.Config{
-		Strategy:     Strategy,
-		Title:        "Slack",
-		Issuer:       base,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Scopes:       scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:  base + "/openid/connect/authorize",
-			TokenURL: base + "/api/openid.connect.token",
-			JWKSURL:  base + "/openid/connect/keys",
-		},
-		AuthStyle:       xoauth2.AuthStyleInParams,
-		ExtraAuthParams: extra,
-		SkipUserinfo:    true,
-		HTTP:            cfg.HTTP,
-		ClockSkew:       cfg.ClockSkew,
-	}, hooks.OIDC{
-		CheckClaims: check,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
-	}
-	s.p = p
-	return s, nil
+	return &Provider{p, p, p}, nil
 }
 
-// Strategy returns oauth_slack.
-func (s *Provider) Strategy() verification.Strategy { return Strategy }
+// revoker is the URL of auth.revoke.
+type revoker string
 
-// Metadata describes Slack: OpenID Connect, its issuer, the default scopes.
-func (s *Provider) Metadata() provider.Metadata { return s.p.Metadata() }
-
-// AuthCodeURL returns Slack's authorization URL for req.
-func (s *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return s.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code, validates the ID token and maps its claims.
-func (s *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return s.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token (apps with token rotation).
-func (s *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return s.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token with Slack's auth.revoke, which takes the token
-// itself as credentials; hint is not needed.
-func (s *Provider) Revoke(ctx context.Context, token, hint string) error {
-	if token == "" {
-		return errors.New("slack: Revoke of an empty token")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.revokeURL, nil)
+// revoke calls auth.revoke with the token, which is its own credential;
+// hint is not needed. A token Slack reports as already revoked or invalid
+// counts as revoked.
+func (u revoker) revoke(ctx context.Context, client *http.Client, token, _ string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, string(u), nil)
 	if err != nil {
 		return fmt.Errorf("slack: revocation request: %w", oauthclient.Sanitize(err))
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	body, _, err := oauthclient.Do(s.client, req)
+	body, _, err := oauthclient.Do(client, req)
 	if err != nil {
 		return fmt.Errorf("slack: revocation failed: %w", err)
 	}
