@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/verification"
 )
 
 // The constructors of provider/oidc and provider/oauth2 that take hooks,
@@ -97,6 +99,20 @@ func NewOIDC(spec OIDC, host Host) (*oidc.Provider, error) {
 	return p, nil
 }
 
+// declared holds the Capabilities of every Spec a constructor built, by
+// strategy, for tests that hold them to the Provider types.
+var declared sync.Map
+
+// Declared returns the capabilities the Spec of strategy s declared, once
+// a provider of s was built.
+func Declared(s verification.Strategy) (Capabilities, bool) {
+	c, ok := declared.Load(s)
+	if !ok {
+		return Capabilities{}, false
+	}
+	return c.(Capabilities), true
+}
+
 // check reports what is missing from host, and a spec whose declared
 // capabilities its endpoints contradict.
 func (s *Spec) check(host Host, revokeHook, secretFunc bool) error {
@@ -114,6 +130,7 @@ func (s *Spec) check(host Host, revokeHook, secretFunc bool) error {
 	if _, err := oauthclient.NewHTTP(slug, host.HTTP); err != nil {
 		return err
 	}
+	declared.Store(s.Strategy, s.Capabilities)
 	return nil
 }
 
