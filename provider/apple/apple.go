@@ -187,14 +187,13 @@ func New(cfg Config) (*Provider, error) {
 	if _, err := secret.get(context.Background()); err != nil {
 		return nil, fmt.Errorf("apple: the private key cannot sign a client secret: %w", err)
 	}
-	p, err := catalog.NewOIDC(catalog.OIDC{
+	return catalog.NewOIDC[Provider](catalog.OIDC{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "Apple",
 			Endpoint:      endpoint.Rebase(Issuer, base),
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
-			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true, VerifyIDToken: true},
 		},
 		Issuer: base,
 		OIDC:   hooks.OIDC{ClientSecretFunc: secret.get, AuthParams: authParams, MapIdentity: mapIdentity},
@@ -202,10 +201,6 @@ func New(cfg Config) (*Provider, error) {
 		Credentials: provider.Credentials{ClientID: cfg.ClientID}, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
 		AdditionalAudiences: cfg.AdditionalAudiences,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p, p}, nil
 }
 
 // parseKey reads a .p8 file: a PEM PKCS #8 (or SEC 1) P-256 private key.

@@ -92,21 +92,16 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := catalog.NewOAuth2(catalog.OAuth2{
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "Discord",
 			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInHeader,
-			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true},
 		},
 		MapProfile: avatars(cdn).mapUser,
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p}, nil
 }
 
 // avatars is the CDN base of avatar URLs.

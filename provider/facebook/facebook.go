@@ -128,22 +128,17 @@ func New(cfg Config) (*Provider, error) {
 	g := &graph{url: graphURL + "/" + version, appSecret: cfg.ClientSecret}
 	ep := endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultGraphURL, graphURL).
 		Map(func(u string) string { return strings.Replace(u, "{version}", version, 1) })
-	p, err := catalog.NewOAuth2(catalog.OAuth2{
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "Facebook",
 			Endpoint:      ep,
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
-			Capabilities:  catalog.Capabilities{Revoke: true},
 		},
 		ScopeSeparator: ",",
 		OAuth2:         hooks.OAuth2{Profile: g.profile, Revoke: g.revoke},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p}, nil
 }
 
 // graph is the Graph API of one version, and the app secret that signs

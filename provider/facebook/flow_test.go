@@ -120,8 +120,6 @@ func TestRevokeRefreshToken(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]facebook.Config{
-		"no app id":     {Credentials: provider.Credentials{ClientSecret: "s"}},
-		"no app secret": {Credentials: provider.Credentials{ClientID: "i"}},
 		"bad version":   {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, GraphVersion: "25"},
 		"bad graph URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, GraphURL: "graph.facebook.com"},
 	} {

@@ -264,10 +264,8 @@ func exchangeRequest(t *testing.T, f *fakeGitHub, p *github.Provider) provider.E
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]github.Config{
-		"no client id":     {Credentials: provider.Credentials{ClientSecret: "s"}},
-		"no client secret": {Credentials: provider.Credentials{ClientID: "i"}},
-		"bad base URL":     {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "github.com"},
-		"bad API URL":      {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, APIURL: "api.github.com"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "github.com"},
+		"bad API URL":  {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, APIURL: "api.github.com"},
 	} {
 		if _, err := github.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "github: ") {
 			t.Errorf("%s: %v", name, err)

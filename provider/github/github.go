@@ -132,21 +132,16 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	a := &api{url: apiURL, creds: cfg.Credentials}
-	p, err := catalog.NewOAuth2(catalog.OAuth2{
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "GitHub",
 			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
-			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true},
 		},
 		OAuth2: hooks.OAuth2{Profile: a.profile, APIHeader: apiHeader, AuthParams: authParams, Revoke: a.revoke},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p}, nil
 }
 
 // api is the REST API and the credentials that revoke grants.

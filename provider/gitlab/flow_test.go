@@ -80,9 +80,7 @@ func TestUnconfirmedEmail(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]gitlab.Config{
-		"no client id":     {Credentials: provider.Credentials{ClientSecret: "s"}},
-		"no client secret": {Credentials: provider.Credentials{ClientID: "i"}},
-		"bad base URL":     {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "gitlab.example.com"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "gitlab.example.com"},
 	} {
 		if _, err := gitlab.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "gitlab: ") {
 			t.Errorf("%s: %v", name, err)

@@ -79,22 +79,17 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := catalog.NewOIDC(catalog.OIDC{
+	return catalog.NewOIDC[Provider](catalog.OIDC{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "GitLab",
 			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
-			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true},
 		},
 		Issuer: base,
 		OIDC:   hooks.OIDC{MapIdentity: mapIdentity},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p}, nil
 }
 
 // mapIdentity falls back to "nickname" for the username.

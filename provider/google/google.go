@@ -120,14 +120,13 @@ func New(cfg Config) (*Provider, error) {
 			return nil
 		}
 	}
-	p, err := catalog.NewOIDC(catalog.OIDC{
+	return catalog.NewOIDC[Provider](catalog.OIDC{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "Google",
 			Endpoint:      ep,
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
-			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true, VerifyIDToken: true},
 		},
 		Issuer:          issuer,
 		ExtraAuthParams: extra,
@@ -136,10 +135,6 @@ func New(cfg Config) (*Provider, error) {
 		Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
 		AdditionalAudiences: cfg.AdditionalAudiences,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p, p}, nil
 }
 
 // authParams asks for a refresh token when req.Offline.

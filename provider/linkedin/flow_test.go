@@ -115,9 +115,7 @@ func TestPKCEOptIn(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]linkedin.Config{
-		"no client id":     {Credentials: provider.Credentials{ClientSecret: "s"}},
-		"no client secret": {Credentials: provider.Credentials{ClientID: "i"}},
-		"bad base URL":     {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "www.linkedin.com"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "www.linkedin.com"},
 	} {
 		if _, err := linkedin.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "linkedin: ") {
 			t.Errorf("%s: %v", name, err)

@@ -94,7 +94,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := catalog.NewOIDC(catalog.OIDC{
+	return catalog.NewOIDC[Provider](catalog.OIDC{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "LinkedIn",
@@ -102,13 +102,8 @@ func New(cfg Config) (*Provider, error) {
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
 			DisablePKCE:   !cfg.PKCE,
-			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true},
 		},
 		Issuer: base + "/oauth",
 		OIDC:   hooks.OIDC{AllowMissingNonce: true},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p}, nil
 }

@@ -189,8 +189,6 @@ func TestRefreshChecksTenant(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]microsoft.Config{
-		"no client id":       {Credentials: provider.Credentials{ClientSecret: "s"}},
-		"no client secret":   {Credentials: provider.Credentials{ClientID: "i"}},
 		"domain tenant":      {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, Tenant: "contoso.onmicrosoft.com"},
 		"bad allowed tenant": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, AllowedTenants: []string{"contoso"}},
 		"bad base URL":       {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "login.microsoftonline.com"},

@@ -152,22 +152,17 @@ func New(cfg Config) (*Provider, error) {
 		allowed = append(allowed, strings.ToLower(t))
 	}
 	ep := endpoint.Rebase(DefaultBaseURL, base).Map(func(u string) string { return strings.Replace(u, "{tenant}", tenant, 1) })
-	p, err := catalog.NewOIDC(catalog.OIDC{
+	return catalog.NewOIDC[Provider](catalog.OIDC{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "Microsoft",
 			Endpoint:      ep,
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
-			Capabilities:  catalog.Capabilities{Refresh: true},
 		},
 		Issuer: issuer,
 		OIDC:   hooks.OIDC{CheckClaims: checkTenant(tenant, allowed), MapIdentity: mapIdentity},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p}, nil
 }
 
 // checkTenant returns the tenant restrictions of the configuration, or nil.

@@ -128,10 +128,8 @@ func TestRevokeErrors(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]slack.Config{
-		"no client id":     {Credentials: provider.Credentials{ClientSecret: "s"}},
-		"no client secret": {Credentials: provider.Credentials{ClientID: "i"}},
-		"bad team":         {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, TeamID: "wonderland"},
-		"bad base URL":     {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "slack.com"},
+		"bad team":     {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, TeamID: "wonderland"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "slack.com"},
 	} {
 		if _, err := slack.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "slack: ") {
 			t.Errorf("%s: %v", name, err)

@@ -114,23 +114,18 @@ func New(cfg Config) (*Provider, error) {
 			return nil
 		}
 	}
-	p, err := catalog.NewOIDC(catalog.OIDC{
+	return catalog.NewOIDC[Provider](catalog.OIDC{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "Slack",
 			Endpoint:      endpoint.Rebase(Issuer, base),
 			DefaultScopes: DefaultScopes,
 			AuthStyle:     xoauth2.AuthStyleInParams,
-			Capabilities:  catalog.Capabilities{Refresh: true, Revoke: true},
 		},
 		Issuer:          base,
 		ExtraAuthParams: extra,
 		OIDC:            hooks.OIDC{CheckClaims: check, Revoke: revoker(base + "/api/auth.revoke").revoke},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p}, nil
 }
 
 // revoker is the URL of auth.revoke.

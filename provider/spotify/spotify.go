@@ -93,15 +93,10 @@ func New(cfg Config) (*Provider, error) {
 	}
 	spec := catalog.OAuth2{MapProfile: mapUser, Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Spotify", DefaultScopes: DefaultScopes,
-		Endpoint:     endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api),
-		AuthStyle:    xoauth2.AuthStyleInHeader,
-		Capabilities: catalog.Capabilities{Refresh: true},
+		Endpoint:  endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api),
+		AuthStyle: xoauth2.AuthStyleInHeader,
 	}}
-	p, err := catalog.NewOAuth2(spec, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p}, nil
+	return catalog.NewOAuth2[Provider](spec, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
 }
 
 // mapUser maps a GET /v1/me response (see the package documentation).

@@ -99,9 +99,7 @@ func TestPKCERequired(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]x.Config{
-		"no client id":     {Credentials: provider.Credentials{ClientSecret: "s"}},
-		"no client secret": {Credentials: provider.Credentials{ClientID: "i"}},
-		"bad API URL":      {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, APIURL: "api.x.com"},
+		"bad API URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, APIURL: "api.x.com"},
 	} {
 		if _, err := x.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "x: ") {
 			t.Errorf("%s: %v", name, err)

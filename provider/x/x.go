@@ -94,22 +94,17 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := catalog.NewOAuth2(catalog.OAuth2{
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "X",
 			Endpoint:      endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api),
 			DefaultScopes: DefaultScopes,
 			// Confidential clients authenticate with HTTP Basic.
-			AuthStyle:    xoauth2.AuthStyleInHeader,
-			Capabilities: catalog.Capabilities{Refresh: true, Revoke: true},
+			AuthStyle: xoauth2.AuthStyleInHeader,
 		},
 		MapProfile: mapUser,
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
-	if err != nil {
-		return nil, err
-	}
-	return &Provider{p, p, p}, nil
 }
 
 // mapUser maps a GET /2/users/me response, {"data": {...}}.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	xoauth2 "golang.org/x/oauth2"
+
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/apple"
 	"github.com/tetherauth/tether/provider/discord"
@@ -22,6 +24,7 @@ import (
 	"github.com/tetherauth/tether/provider/slack"
 	"github.com/tetherauth/tether/provider/spotify"
 	"github.com/tetherauth/tether/provider/x"
+	"github.com/tetherauth/tether/verification"
 )
 
 // builders build each catalogue provider from credentials alone (Apple
@@ -76,8 +79,8 @@ var appleKey = func() string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }()
 
-// TestCapabilities holds each provider's type to what its Spec declares,
-// and both to the provider's documentation: a capability the provider
+// TestCapabilities holds each provider's type, which declares its
+// capabilities, to the provider's documentation: a capability the provider
 // lacks is absent from its type (Microsoft is no Revoker, Facebook and
 // Spotify are no Refresher or no Revoker).
 func TestCapabilities(t *testing.T) {
@@ -102,15 +105,8 @@ func TestCapabilities(t *testing.T) {
 		if p.Strategy().Slug() != slug {
 			t.Errorf("%s serves %s", slug, p.Strategy())
 		}
-		_, refresh := p.(provider.Refresher)
-		_, revoke := p.(provider.Revoker)
-		_, verify := p.(provider.IDTokenVerifier)
-		got := catalog.Capabilities{Refresh: refresh, Revoke: revoke, VerifyIDToken: verify}
-		if got != want[slug] {
+		if got := catalog.CapabilitiesOf(p); got != want[slug] {
 			t.Errorf("%s's type has %+v, want %+v", slug, got, want[slug])
-		}
-		if d, ok := catalog.Declared(p.Strategy()); !ok || d != got {
-			t.Errorf("%s's Spec declares %+v, its type has %+v", slug, d, got)
 		}
 	}
 }
@@ -131,5 +127,39 @@ func TestMissingCredentials(t *testing.T) {
 				t.Errorf("%s without %s: %v", slug, field, err)
 			}
 		}
+	}
+}
+
+// A Provider type that contradicts its spec fails New.
+func TestSpecContradictsType(t *testing.T) {
+	type revoker struct {
+		provider.Provider
+		provider.Revoker
+	}
+	type notRevoker struct{ provider.Provider }
+	type extra struct {
+		provider.Provider
+		n int
+	}
+	spec := catalog.OAuth2{Spec: catalog.Spec{
+		Strategy: verification.MustParseStrategy("oauth_acme"), Title: "Acme", AuthStyle: xoauth2.AuthStyleInHeader,
+		Endpoint: catalog.Endpoint{AuthURL: "https://acme.example/a", TokenURL: "https://acme.example/t", UserinfoURL: "https://acme.example/me"},
+	}, MapProfile: func(map[string]any) (*provider.Identity, error) { return nil, nil }}
+	host := catalog.Host{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}}
+	if _, err := catalog.NewOAuth2[revoker](spec, host); err == nil || !strings.HasPrefix(err.Error(), "acme: ") {
+		t.Errorf("a Revoker without revocation: %v", err)
+	}
+	if _, err := catalog.NewOAuth2[extra](spec, host); err == nil {
+		t.Error("a Provider type with a field of its own")
+	}
+	if _, err := catalog.NewOAuth2[notRevoker](spec, host); err != nil {
+		t.Error(err)
+	}
+	spec.Endpoint.RevocationURL = "https://acme.example/revoke"
+	if _, err := catalog.NewOAuth2[notRevoker](spec, host); err == nil {
+		t.Error("a revocation endpoint on a provider that is no Revoker")
+	}
+	if p, err := catalog.NewOAuth2[revoker](spec, host); err != nil || p.Revoker == nil {
+		t.Errorf("%v %v", p, err)
 	}
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/provider/oidc"
-	"github.com/tetherauth/tether/verification"
 )
 
 // The constructors of provider/oidc and provider/oauth2 that take hooks,
@@ -31,12 +29,14 @@ func OAuth2WithHooks(cfg oauth2.Config, h hooks.OAuth2) (*oauth2.Provider, error
 	return newOAuth2(cfg, h)
 }
 
-// NewOAuth2 returns the OAuth 2.0 provider of spec for host. It does no
-// I/O; it fails, with the provider's slug as prefix, when the host left out
-// its credentials, set a negative HTTP setting, or spec contradicts
-// itself.
-func NewOAuth2(spec OAuth2, host Host) (*oauth2.Provider, error) {
-	if err := spec.check(host, spec.Revoke != nil, false); err != nil {
+// NewOAuth2 returns the OAuth 2.0 provider of spec for host as a *P, the
+// catalogue package's Provider type: a struct embedding exactly the
+// interfaces the provider has (see Capabilities). It does no I/O; it fails,
+// with the provider's slug as prefix, when the host left out its
+// credentials or set a negative HTTP setting, or when spec contradicts P
+// (a Revoker without a revocation endpoint, or the other way round).
+func NewOAuth2[P any](spec OAuth2, host Host) (*P, error) {
+	if err := spec.check(capabilitiesOf[P](), host, spec.Revoke != nil, false); err != nil {
 		return nil, err
 	}
 	p, err := newOAuth2(oauth2.Config{
@@ -60,15 +60,15 @@ func NewOAuth2(spec OAuth2, host Host) (*oauth2.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Strategy.Slug(), err)
 	}
-	return p, nil
+	return fill[P](p)
 }
 
-// NewOIDC returns the OpenID Connect provider of spec for host, with the
-// endpoints of spec (no discovery request). It does no I/O and fails as
-// NewOAuth2 does, and when the client secret is missing while spec has no
-// ClientSecretFunc.
-func NewOIDC(spec OIDC, host Host) (*oidc.Provider, error) {
-	if err := spec.check(host, spec.Revoke != nil, spec.ClientSecretFunc != nil); err != nil {
+// NewOIDC returns the OpenID Connect provider of spec for host as a *P,
+// with the endpoints of spec (no discovery request). It does no I/O and
+// fails as NewOAuth2 does; the client secret may be missing when spec has
+// a ClientSecretFunc.
+func NewOIDC[P any](spec OIDC, host Host) (*P, error) {
+	if err := spec.check(capabilitiesOf[P](), host, spec.Revoke != nil, spec.ClientSecretFunc != nil); err != nil {
 		return nil, err
 	}
 	p, err := newOIDC(context.Background(), oidc.Config{
@@ -96,41 +96,26 @@ func NewOIDC(spec OIDC, host Host) (*oidc.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Strategy.Slug(), err)
 	}
-	return p, nil
-}
-
-// declared holds the Capabilities of every Spec a constructor built, by
-// strategy, for tests that hold them to the Provider types.
-var declared sync.Map
-
-// Declared returns the capabilities the Spec of strategy s declared, once
-// a provider of s was built.
-func Declared(s verification.Strategy) (Capabilities, bool) {
-	c, ok := declared.Load(s)
-	if !ok {
-		return Capabilities{}, false
-	}
-	return c.(Capabilities), true
+	return fill[P](p)
 }
 
 // check reports what is missing from host, and a spec whose declared
 // capabilities its endpoints contradict.
-func (s *Spec) check(host Host, revokeHook, secretFunc bool) error {
+func (s *Spec) check(c Capabilities, host Host, revokeHook, secretFunc bool) error {
 	slug := s.Strategy.Slug()
 	switch {
 	case host.ClientID == "":
 		return fmt.Errorf("%s: Config.ClientID is required", slug)
 	case host.ClientSecret == "" && !secretFunc:
 		return fmt.Errorf("%s: Config.ClientSecret is required", slug)
-	case s.Capabilities.Revoke != (s.Endpoint.RevocationURL != "" || revokeHook):
-		return fmt.Errorf("%s: the spec declares Revoke %t but has %q and a revocation hook %t", slug, s.Capabilities.Revoke, s.Endpoint.RevocationURL, revokeHook)
+	case c.Revoke != (s.Endpoint.RevocationURL != "" || revokeHook):
+		return fmt.Errorf("%s: the Provider type is a Revoker: %t, but the spec has revocation endpoint %q and a revocation hook: %t", slug, c.Revoke, s.Endpoint.RevocationURL, revokeHook)
 	case s.AuthStyle == 0:
 		return fmt.Errorf("%s: the spec declares no AuthStyle", slug)
 	}
 	if _, err := oauthclient.NewHTTP(slug, host.HTTP); err != nil {
 		return err
 	}
-	declared.Store(s.Strategy, s.Capabilities)
 	return nil
 }
 

@@ -51,11 +51,11 @@ func (e Endpoint) Map(f func(string) string) Endpoint {
 	return e
 }
 
-// Capabilities are what a provider can do besides the code flow. Each is
-// declared once, here; the package's Provider type embeds the matching
-// interface (provider.Refresher, provider.Revoker,
-// provider.IDTokenVerifier) exactly when it is true, and catalogtest's
-// checks hold the two together.
+// Capabilities are what a provider can do besides the code flow. They are
+// declared once, by the interfaces the package's Provider type embeds
+// (provider.Refresher, provider.Revoker, provider.IDTokenVerifier), and
+// read from it with CapabilitiesOf; NewOAuth2 and NewOIDC hold the Spec to
+// them.
 type Capabilities struct {
 	// Refresh: the provider issues refresh tokens (to some clients at
 	// least) and the Provider is a provider.Refresher.
@@ -86,8 +86,6 @@ type Spec struct {
 	// DisablePKCE leaves PKCE out, for providers that refuse it. PKCE S256
 	// is sent otherwise.
 	DisablePKCE bool
-	// Capabilities are what the provider does besides the code flow.
-	Capabilities Capabilities
 }
 
 // OAuth2 is a catalogue OAuth 2.0 provider: its Spec, then its quirks.
