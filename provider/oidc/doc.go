@@ -4,9 +4,9 @@
 // [Config.Endpoints] without any I/O (how catalogue providers use it). The
 // [Provider] it returns builds authorization URLs (PKCE S256 and a nonce on
 // every request), exchanges codes with golang.org/x/oauth2, validates ID
-// tokens with github.com/coreos/go-oidc/v3 plus the checks go-oidc leaves
-// to its callers, fetches the userinfo endpoint, and maps the claims to a
-// provider.Identity.
+// tokens (signatures with the key set of github.com/coreos/go-oidc/v3,
+// every claim check here, the token parsed and verified once), fetches the
+// userinfo endpoint, and maps the claims to a provider.Identity.
 // It also refreshes tokens ([Provider.Refresh]) and revokes them at the
 // RFC 7009 revocation endpoint ([Provider.Revoke]).
 //

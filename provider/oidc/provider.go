@@ -54,10 +54,8 @@ type Provider struct {
 	issParameter  bool
 	offlineAccess bool // discovery lists offline_access in scopes_supported
 	keySet        *oidc.RemoteKeySet
-	verifier      *oidc.IDTokenVerifier
-	// native verifies ID tokens a native client obtained: any audience of
-	// audiences (the client id and Config.AdditionalAudiences).
-	native    *oidc.IDTokenVerifier
+	// audiences are the client id and Config.AdditionalAudiences: the
+	// audiences of ID tokens a native client obtained.
 	audiences []string
 }
 
@@ -169,23 +167,7 @@ func newProvider(ctx context.Context, cfg Config, h hooks.OIDC) (*Provider, erro
 	// go-oidc keeps this context for the key set's background fetches: it
 	// only carries the client.
 	p.keySet = oidc.NewRemoteKeySet(p.client.context(context.Background()), jwksURL)
-	p.verifier = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
-		ClientID:             p.clientID,
-		SupportedSigningAlgs: algs,
-		// A template issuer is checked by verifyIDToken against the
-		// token's tenant, which go-oidc cannot do.
-		SkipIssuerCheck: p.issuerTemplate,
-		// go-oidc compares exp with Now exactly; moving its clock back by
-		// the skew lets a token expire up to ClockSkew late.
-		Now: func() time.Time { return p.now().Add(-p.skew) },
-	})
 	p.audiences = append([]string{p.clientID}, cfg.AdditionalAudiences...)
-	p.native = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
-		SkipClientIDCheck:    true, // VerifyIDToken checks the audience against audiences
-		SupportedSigningAlgs: algs,
-		SkipIssuerCheck:      p.issuerTemplate,
-		Now:                  func() time.Time { return p.now().Add(-p.skew) },
-	})
 	return p, nil
 }
 
