@@ -42,7 +42,7 @@ func TestSignInWithIDToken(t *testing.T) {
 	google := verification.MustParseStrategy("oauth_google")
 	ctx := t.Context()
 	// The native app's own client at the provider: providertest's client.
-	app, err := oidc.New(ctx, oidc.Config{Strategy: google, Issuer: e.idp.Issuer(), ClientID: e.idp.ClientID(), ClientSecret: e.idp.ClientSecret(), Now: e.clock.Now})
+	app, err := oidc.New(ctx, oidc.Config{Strategy: google, Issuer: e.idp.Issuer(), ClientID: e.idp.ClientID(), ClientSecret: e.idp.ClientSecret(), HTTP: provider.HTTPSettings{Now: e.clock.Now}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestSignInWithIDToken(t *testing.T) {
 	// audience.
 	build := func(additional ...string) *account.Service {
 		web, err := oidc.New(ctx, oidc.Config{Strategy: google, Issuer: e.idp.Issuer(), ClientID: "web-client", ClientSecret: "web-secret",
-			AdditionalAudiences: additional, Now: e.clock.Now})
+			AdditionalAudiences: additional, HTTP: provider.HTTPSettings{Now: e.clock.Now}})
 		if err != nil {
 			t.Fatal(err)
 		}

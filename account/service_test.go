@@ -91,8 +91,8 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Issuer:       e.idp.Issuer(),
 		ClientID:     e.idp.ClientID(),
 		ClientSecret: e.idp.ClientSecret(),
-		Timeout:      30 * time.Second, // generous: CI machines are small and -race is slow
-		Now:          e.clock.Now,
+		// A generous timeout: CI machines are small and -race is slow.
+		HTTP: provider.HTTPSettings{Timeout: 30 * time.Second, Now: e.clock.Now},
 	})
 	if err != nil {
 		t.Fatalf("oidc.New: %v", err)

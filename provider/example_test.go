@@ -18,14 +18,13 @@ import (
 // oauth_provider_not_enabled when a user tries it.
 func ExampleRegistry() {
 	gh, err := github.New(github.Config{
-		ClientID:     "Iv1.8a61f9b3a7aba766",
-		ClientSecret: "github-client-secret", // os.Getenv("GITHUB_CLIENT_SECRET")
+		Credentials: provider.Credentials{ClientID: "Iv1.8a61f9b3a7aba766", ClientSecret: "github-client-secret"}, // os.Getenv("GITHUB_CLIENT_SECRET")
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	// Without credentials, Google is not offered.
-	if _, err := google.New(google.Config{ClientID: os.Getenv("TETHER_EXAMPLE_UNSET")}); err != nil {
+	if _, err := google.New(google.Config{Credentials: provider.Credentials{ClientID: os.Getenv("TETHER_EXAMPLE_UNSET")}}); err != nil {
 		fmt.Println(err)
 	}
 

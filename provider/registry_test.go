@@ -30,7 +30,7 @@ func (p stub) Exchange(context.Context, provider.ExchangeRequest) (*provider.Ide
 
 func newGitHub(t *testing.T) *github.Provider {
 	t.Helper()
-	p, err := github.New(github.Config{ClientID: "id", ClientSecret: "secret"})
+	p, err := github.New(github.Config{Credentials: provider.Credentials{ClientID: "id", ClientSecret: "secret"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestCatalogue(t *testing.T) {
 // unknown or a disabled strategy when a user connects; never at a callback.
 func TestServiceErrors(t *testing.T) {
 	// Misconfigured: New fails, so it is never registered.
-	if _, err := google.New(google.Config{ClientID: "id"}); err == nil || err.Error() != "google: Config.ClientSecret is required" {
+	if _, err := google.New(google.Config{Credentials: provider.Credentials{ClientID: "id"}}); err == nil || err.Error() != "google: Config.ClientSecret is required" {
 		t.Errorf("google without a secret: %v", err)
 	}
 	if _, err := oauth2.New(oauth2.Config{Strategy: verification.MustParseStrategy("oauth_custom_acme"), ClientSecret: "s"}); err == nil || !strings.Contains(err.Error(), "ClientID is required") {

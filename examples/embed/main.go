@@ -24,7 +24,7 @@ func main() {
 	store, err := sqlstore.New(db, sqlstore.Options{})
 	check(err)
 	check(store.Migrate(ctx)) // creates or upgrades Tether's tables; safe on every start
-	g, err := google.New(google.Config{ClientID: os.Getenv("GOOGLE_CLIENT_ID"), ClientSecret: os.Getenv("GOOGLE_CLIENT_SECRET")})
+	g, err := google.New(google.Config{Credentials: provider.Credentials{ClientID: os.Getenv("GOOGLE_CLIENT_ID"), ClientSecret: os.Getenv("GOOGLE_CLIENT_SECRET")}})
 	check(err)
 	providers, err := provider.NewRegistry(g)
 	check(err)

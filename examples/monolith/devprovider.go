@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
@@ -50,7 +51,7 @@ func newDevProvider(ctx context.Context, baseURL, callbackURL string, log *slog.
 		Issuer:       issuer,
 		ClientID:     devClientID,
 		ClientSecret: secret,
-		HTTPClient:   &http.Client{Transport: &inProcess{issuer: issuer, handler: http.StripPrefix(devPath, idp), log: log}},
+		HTTP:         provider.HTTPSettings{Client: &http.Client{Transport: &inProcess{issuer: issuer, handler: http.StripPrefix(devPath, idp), log: log}}},
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("dev provider: %w", err)

@@ -39,7 +39,7 @@
 //     email, email_verified, name, picture; approve or deny). Browsers
 //     reach it through the server; the server's back-channel requests to it
 //     (discovery, token, userinfo, JWKS) are served in process by a
-//     transport given to oidc.Config.HTTPClient, so discovery needs neither
+//     transport given to oidc.Config.HTTP.Client, so discovery needs neither
 //     the network nor a listening server.
 //   - Real providers from the environment (providers.go): Google, GitHub,
 //     and any OpenID Connect provider.

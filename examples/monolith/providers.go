@@ -15,12 +15,12 @@ import (
 // newGoogle is oauth_google: provider/google knows Google's endpoints, so
 // it does no discovery request at start.
 func newGoogle(c credentials) (provider.Provider, error) {
-	return google.New(google.Config{ClientID: c.ID, ClientSecret: c.Secret})
+	return google.New(google.Config{Credentials: provider.Credentials{ClientID: c.ID, ClientSecret: c.Secret}})
 }
 
 // newGitHub is oauth_github, an OAuth 2.0 app at github.com.
 func newGitHub(c credentials) (provider.Provider, error) {
-	return github.New(github.Config{ClientID: c.ID, ClientSecret: c.Secret})
+	return github.New(github.Config{Credentials: provider.Credentials{ClientID: c.ID, ClientSecret: c.Secret}})
 }
 
 // newGenericOIDC is the OIDC_* provider: any OpenID Connect provider, found

@@ -31,7 +31,7 @@ func Link(tb testing.TB, clock *Clock, lease time.Duration, stores ...Stores) *L
 	strategy := verification.MustParseStrategy("oauth_custom_kit")
 	prov, err := oidc.New(tb.Context(), oidc.Config{
 		Strategy: strategy, Issuer: idp.Issuer(), ClientID: idp.ClientID(), ClientSecret: idp.ClientSecret(),
-		Now: clock.Now, Timeout: 30 * time.Second,
+		HTTP: provider.HTTPSettings{Now: clock.Now, Timeout: 30 * time.Second},
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -46,7 +46,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"time"
@@ -54,8 +53,8 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -105,13 +104,11 @@ type Config struct {
 	// issuer, for tests against a fake Apple. Client secrets keep Apple's
 	// audience.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config; Now also dates client secrets.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Apple; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
 
 // String describes c without its private key.
@@ -122,10 +119,21 @@ func (c Config) String() string {
 // GoString is String, so that %#v does not print the private key either.
 func (c Config) GoString() string { return c.String() }
 
+// endpoint is Apple's, from
+// https://developer.apple.com/documentation/sign_in_with_apple/sign_in_with_apple_rest_api.
+var endpoint = catalog.Endpoint{
+	AuthURL:       Issuer + "/auth/authorize",
+	TokenURL:      Issuer + "/auth/token",
+	JWKSURL:       Issuer + "/auth/keys",
+	RevocationURL: Issuer + "/auth/revoke",
+}
+
 // Provider is the Apple provider. It is safe for concurrent use.
 type Provider struct {
-	p      *oidc.Provider
-	secret *clientSecret
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
+	provider.IDTokenVerifier
 }
 
 var (
@@ -160,7 +168,7 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := oauthclient.BaseURL("apple", "BaseURL", cfg.BaseURL, Issuer)
+	base, err := catalog.BaseURL("apple", "BaseURL", cfg.BaseURL, Issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +176,7 @@ func New(cfg Config) (*Provider, error) {
 	if lifetime == 0 {
 		lifetime = DefaultSecretLifetime
 	}
-	now := cfg.Now
+	now := cfg.HTTP.Now
 	if now == nil {
 		now = time.Now
 	}
@@ -179,38 +187,20 @@ func New(cfg Config) (*Provider, error) {
 	if _, err := secret.get(context.Background()); err != nil {
 		return nil, fmt.Errorf("apple: the private key cannot sign a client secret: %w", err)
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:            Strategy,
-		Title:               "Apple",
-		Issuer:              base,
-		ClientID:            cfg.ClientID,
-		ClientSecretFunc:    secret.get,
-		AdditionalAudiences: cfg.AdditionalAudiences,
-		Scopes:              scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:       base + "/auth/authorize",
-			TokenURL:      base + "/auth/token",
-			JWKSURL:       base + "/auth/keys",
-			RevocationURL: base + "/auth/revoke",
+	return catalog.NewOIDC[Provider](catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Apple",
+			Endpoint:      endpoint.Rebase(Issuer, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		AuthParams:       authParams,
-		MapIdentity:      mapIdentity,
-		SkipUserinfo:     true,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
+		Issuer: base,
+		OIDC:   hooks.OIDC{ClientSecretFunc: secret.get, AuthParams: authParams, MapIdentity: mapIdentity},
+	}, catalog.Host{
+		Credentials: provider.Credentials{ClientID: cfg.ClientID}, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
+		AdditionalAudiences: cfg.AdditionalAudiences,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("apple: %w", err)
-	}
-	return &Provider{p: p, secret: secret}, nil
 }
 
 // parseKey reads a .p8 file: a PEM PKCS #8 (or SEC 1) P-256 private key.
@@ -246,39 +236,4 @@ func authParams(_ provider.AuthRequest, v url.Values) {
 	v.Set("response_mode", "form_post")
 	v.Del("prompt")
 	v.Del("login_hint")
-}
-
-// Strategy returns oauth_apple.
-func (a *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes Apple: OpenID Connect, its issuer, the default scopes.
-func (a *Provider) Metadata() provider.Metadata { return a.p.Metadata() }
-
-// AuthCodeURL returns Apple's authorization URL for req, with
-// response_mode=form_post.
-func (a *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return a.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code with a client secret JWT, validates the ID
-// token and maps its claims, with the names of req.Params' "user" on a
-// first authorization.
-func (a *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return a.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token.
-func (a *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return a.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token at Apple's revocation endpoint.
-func (a *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return a.p.Revoke(ctx, token, hint)
-}
-
-// VerifyIDToken verifies an ID token a native client obtained; see
-// provider.IDTokenVerifier.
-func (a *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provider.Identity, time.Time, error) {
-	return a.p.VerifyIDToken(ctx, raw, nonce)
 }

@@ -16,20 +16,15 @@
 package discord
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -48,9 +43,9 @@ var DefaultScopes = []string{"identify", "email"}
 // Config configures the Discord provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the application's OAuth2 client id and secret (Discord Developer Portal).
-	ClientID     string
-	ClientSecret string
+	// Credentials are the application's OAuth2 client id and secret
+	// (Discord Developer Portal).
+	provider.Credentials
 	// Scopes are requested on every authorization. Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is Discord's address (authorization at /oauth2/authorize,
@@ -58,26 +53,26 @@ type Config struct {
 	BaseURL string
 	// CDNURL is the base of avatar URLs. Default: DefaultCDNURL.
 	CDNURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Discord; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
 
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("discord.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
+// endpoint is Discord's, from
+// https://discord.com/developers/docs/topics/oauth2#shared-resources-oauth2-urls
+// and https://discord.com/developers/docs/resources/user#get-current-user.
+var endpoint = catalog.Endpoint{
+	AuthURL:       DefaultBaseURL + "/oauth2/authorize",
+	TokenURL:      DefaultBaseURL + "/api/oauth2/token",
+	UserinfoURL:   DefaultBaseURL + "/api/users/@me",
+	RevocationURL: DefaultBaseURL + "/api/oauth2/token/revoke",
 }
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Discord provider. It is safe for concurrent use.
 type Provider struct {
-	p   *oauth2.Provider
-	cdn string
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
 }
 
 var (
@@ -89,80 +84,31 @@ var (
 // New returns the Discord provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("discord: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("discord: Config.ClientSecret is required")
-	}
-	base, err := oauthclient.BaseURL("discord", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("discord", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	cdn, err := oauthclient.BaseURL("discord", "CDNURL", cfg.CDNURL, DefaultCDNURL)
+	cdn, err := catalog.BaseURL("discord", "CDNURL", cfg.CDNURL, DefaultCDNURL)
 	if err != nil {
 		return nil, err
 	}
-	d := &Provider{cdn: cdn}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oauth2.New(oauth2.Config{
-		Strategy:     Strategy,
-		Title:        "Discord",
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:       base + "/oauth2/authorize",
-			TokenURL:      base + "/api/oauth2/token",
-			UserinfoURL:   base + "/api/users/@me",
-			RevocationURL: base + "/api/oauth2/token/revoke",
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Discord",
+			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInHeader,
 		},
-		Scopes:           scopes,
-		AuthStyle:        xoauth2.AuthStyleInHeader,
-		MapProfile:       d.mapUser,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("discord: %w", err)
-	}
-	d.p = p
-	return d, nil
+		MapProfile: avatars(cdn).mapUser,
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
 }
 
-// Strategy returns oauth_discord.
-func (d *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes Discord: OAuth 2.0 (no nonce), the default scopes.
-func (d *Provider) Metadata() provider.Metadata { return d.p.Metadata() }
-
-// AuthCodeURL returns Discord's authorization URL for req, with PKCE.
-func (d *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return d.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code and reads GET /users/@me.
-func (d *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return d.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token.
-func (d *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return d.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token at Discord's RFC 7009 endpoint; revoking a refresh
-// token revokes the authorization.
-func (d *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return d.p.Revoke(ctx, token, hint)
-}
+// avatars is the CDN base of avatar URLs.
+type avatars string
 
 // mapUser maps a GET /users/@me response (see the package documentation).
-func (d *Provider) mapUser(u map[string]any) (*provider.Identity, error) {
+func (d avatars) mapUser(u map[string]any) (*provider.Identity, error) {
 	id := &provider.Identity{
 		ProviderUserID: claims.ID(u, "id"),
 		EmailAddress:   claims.String(u, "email"),
@@ -184,7 +130,7 @@ func (d *Provider) mapUser(u map[string]any) (*provider.Identity, error) {
 // avatarURL is the CDN URL of the user's avatar, or of the default avatar:
 // for migrated users (discriminator "0") the index is (id >> 22) % 6, for
 // legacy ones discriminator % 5.
-func (d *Provider) avatarURL(userID, hash, disc string) string {
+func (d avatars) avatarURL(userID, hash, disc string) string {
 	if userID == "" {
 		return ""
 	}
@@ -193,7 +139,7 @@ func (d *Provider) avatarURL(userID, hash, disc string) string {
 		if strings.HasPrefix(hash, "a_") {
 			ext = "gif"
 		}
-		return fmt.Sprintf("%s/avatars/%s/%s.%s", d.cdn, userID, hash, ext)
+		return fmt.Sprintf("%s/avatars/%s/%s.%s", string(d), userID, hash, ext)
 	}
 	var index uint64
 	if n, err := strconv.ParseUint(disc, 10, 64); err == nil && n != 0 {
@@ -201,5 +147,5 @@ func (d *Provider) avatarURL(userID, hash, disc string) string {
 	} else if id, err := strconv.ParseUint(userID, 10, 64); err == nil {
 		index = (id >> 22) % 6
 	}
-	return fmt.Sprintf("%s/embed/avatars/%d.png", d.cdn, index)
+	return fmt.Sprintf("%s/embed/avatars/%d.png", string(d), index)
 }

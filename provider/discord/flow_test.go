@@ -41,7 +41,7 @@ func newFake(t *testing.T, user string) *providertest.OAuth2 {
 
 func newProvider(t *testing.T, f *providertest.OAuth2) *discord.Provider {
 	t.Helper()
-	p, err := discord.New(discord.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL})
+	p, err := discord.New(discord.Config{Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +114,7 @@ func TestRefresh(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]discord.Config{
-		"no client id":     {ClientSecret: "s"},
-		"no client secret": {ClientID: "i"},
-		"bad base URL":     {ClientID: "i", ClientSecret: "s", BaseURL: "discord.com"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "discord.com"},
 	} {
 		if _, err := discord.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "discord: ") {
 			t.Errorf("%s: %v", name, err)

@@ -9,7 +9,7 @@ import (
 )
 
 func TestMapUser(t *testing.T) {
-	d := &Provider{cdn: DefaultCDNURL}
+	d := avatars(DefaultCDNURL)
 	tests := []struct {
 		fixture                              string
 		id, email, first, last, avatar, user string
@@ -51,7 +51,7 @@ func TestMapUser(t *testing.T) {
 }
 
 func TestDefaultAvatarLegacy(t *testing.T) {
-	d := &Provider{cdn: "https://cdn.example"}
+	d := avatars("https://cdn.example")
 	if got := d.avatarURL("80351110224678912", "", "1337"); got != "https://cdn.example/embed/avatars/2.png" {
 		t.Errorf("legacy default avatar %s", got) // 1337 % 5
 	}

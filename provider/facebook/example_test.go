@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/facebook"
 )
 
 func ExampleNew() {
 	p, err := facebook.New(facebook.Config{
-		AppID:     "1234567890123456",
-		AppSecret: "facebook-app-secret", // os.Getenv("FACEBOOK_APP_SECRET")
+		Credentials: provider.Credentials{ClientID: "1234567890123456", ClientSecret: "facebook-app-secret"}, // os.Getenv("FACEBOOK_APP_SECRET")
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -28,19 +28,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
-	"time"
+	"strings"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -61,13 +61,12 @@ var DefaultScopes = []string{"email", "public_profile"}
 // meFields are the fields of the me node the mapping reads.
 const meFields = "id,name,first_name,last_name,email,picture,permissions"
 
-// Config configures the Facebook provider. AppID and AppSecret are
+// Config configures the Facebook provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// AppID and AppSecret are the app's credentials (its client id and
-	// secret).
-	AppID     string
-	AppSecret string
+	// Credentials are the app's: ClientID is the App ID, ClientSecret
+	// the App Secret.
+	provider.Credentials
 	// Scopes are the permissions requested on every authorization.
 	// Default: DefaultScopes.
 	Scopes []string
@@ -79,27 +78,25 @@ type Config struct {
 	// at a fake.
 	BaseURL  string
 	GraphURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Facebook; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
 
-// String describes c without its app secret.
-func (c Config) String() string {
-	return fmt.Sprintf("facebook.Config{AppID: %q, AppSecret: REDACTED}", c.AppID)
+// endpoint is Facebook Login's for the Graph version {version}, from
+// https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow.
+// The profile is the me node (graph.profile) and revocation is DELETE
+// /me/permissions (graph.revoke).
+var endpoint = catalog.Endpoint{
+	AuthURL:  DefaultBaseURL + "/{version}/dialog/oauth",
+	TokenURL: DefaultGraphURL + "/{version}/oauth/access_token",
 }
 
-// GoString is String, so that %#v does not print the app secret either.
-func (c Config) GoString() string { return c.String() }
-
-// Provider is the Facebook provider. It is safe for concurrent use.
+// Provider is the Facebook provider: no provider.Refresher, since
+// Facebook issues no refresh tokens. It is safe for concurrent use.
 type Provider struct {
-	p         *oauth2.Provider
-	graph     string // GraphURL + "/" + version
-	appSecret string
+	provider.Provider
+	provider.Revoker
 }
 
 var (
@@ -110,15 +107,9 @@ var (
 // versionPattern is a Graph API version.
 var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,2}$`)
 
-// New returns the Facebook provider. It does no I/O and fails when AppID or
-// AppSecret is missing, or a URL or the version is invalid.
+// New returns the Facebook provider. It does no I/O and fails when ClientID
+// or ClientSecret is missing, or a URL or the version is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.AppID == "":
-		return nil, errors.New("facebook: Config.AppID is required")
-	case cfg.AppSecret == "":
-		return nil, errors.New("facebook: Config.AppSecret is required")
-	}
 	version := cfg.GraphVersion
 	if version == "" {
 		version = DefaultGraphVersion
@@ -126,81 +117,48 @@ func New(cfg Config) (*Provider, error) {
 	if !versionPattern.MatchString(version) {
 		return nil, fmt.Errorf("facebook: Config.GraphVersion %q is not a Graph API version such as %q", version, DefaultGraphVersion)
 	}
-	base, err := oauthclient.BaseURL("facebook", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("facebook", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	graph, err := oauthclient.BaseURL("facebook", "GraphURL", cfg.GraphURL, DefaultGraphURL)
+	graphURL, err := catalog.BaseURL("facebook", "GraphURL", cfg.GraphURL, DefaultGraphURL)
 	if err != nil {
 		return nil, err
 	}
-	f := &Provider{graph: graph + "/" + version, appSecret: cfg.AppSecret}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oauth2.New(oauth2.Config{
-		Strategy:     Strategy,
-		Title:        "Facebook",
-		ClientID:     cfg.AppID,
-		ClientSecret: cfg.AppSecret,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:  base + "/" + version + "/dialog/oauth",
-			TokenURL: f.graph + "/oauth/access_token",
+	g := &graph{url: graphURL + "/" + version, appSecret: cfg.ClientSecret}
+	ep := endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultGraphURL, graphURL).
+		Map(func(u string) string { return strings.Replace(u, "{version}", version, 1) })
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Facebook",
+			Endpoint:      ep,
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
 		},
-		Scopes:           scopes,
-		ScopeSeparator:   ",",
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		Profile:          f.profile,
-		Revoke:           f.revoke,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("facebook: %w", err)
-	}
-	f.p = p
-	return f, nil
+		ScopeSeparator: ",",
+		OAuth2:         hooks.OAuth2{Profile: g.profile, Revoke: g.revoke},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
 }
 
-// Strategy returns oauth_facebook.
-func (f *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes Facebook: OAuth 2.0 (no nonce), the default scopes.
-func (f *Provider) Metadata() provider.Metadata { return f.p.Metadata() }
-
-// AuthCodeURL returns the login dialog's URL for req, with PKCE and the
-// permissions comma-separated.
-func (f *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return f.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code and reads the me node (see the package
-// documentation).
-func (f *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return f.p.Exchange(ctx, req)
-}
-
-// Revoke removes the app's permissions for the user of the access token.
-// Facebook has no refresh tokens: a refresh token hint is an error wrapping
-// provider.ErrRevocationUnsupported.
-func (f *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return f.p.Revoke(ctx, token, hint)
+// graph is the Graph API of one version, and the app secret that signs
+// its requests.
+type graph struct {
+	url       string
+	appSecret string
 }
 
 // proof is the appsecret_proof of an access token.
-func (f *Provider) proof(accessToken string) string {
+func (f *graph) proof(accessToken string) string {
 	m := hmac.New(sha256.New, []byte(f.appSecret))
 	m.Write([]byte(accessToken))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (f *Provider) profile(ctx context.Context, api *oauth2.API, tok *provider.Token) (*provider.Identity, error) {
+func (f *graph) profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
 	q := url.Values{"fields": {meFields}, "appsecret_proof": {f.proof(tok.AccessToken)}}
 	var me map[string]any
-	if err := api.GetJSON(ctx, f.graph+"/me?"+q.Encode(), &me); err != nil {
+	if err := api.GetJSON(ctx, f.url+"/me?"+q.Encode(), &me); err != nil {
 		return nil, err
 	}
 	if me == nil {
@@ -252,12 +210,12 @@ func grantedPermissions(me map[string]any) []string {
 }
 
 // revoke is DELETE /me/permissions with the access token.
-func (f *Provider) revoke(ctx context.Context, client *http.Client, token, hint string) error {
+func (f *graph) revoke(ctx context.Context, client *http.Client, token, hint string) error {
 	if hint == "refresh_token" {
 		return fmt.Errorf("facebook: Facebook issues no refresh tokens (%w)", provider.ErrRevocationUnsupported)
 	}
 	q := url.Values{"appsecret_proof": {f.proof(token)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, f.graph+"/me/permissions?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, f.url+"/me/permissions?"+q.Encode(), nil)
 	if err != nil {
 		return fmt.Errorf("facebook: revocation request: %w", oauthclient.Sanitize(err))
 	}

@@ -65,7 +65,7 @@ func newFake(t *testing.T, me string) *providertest.OAuth2 {
 
 func newProvider(t *testing.T, f *providertest.OAuth2) *facebook.Provider {
 	t.Helper()
-	p, err := facebook.New(facebook.Config{AppID: f.ClientID(), AppSecret: f.ClientSecret(), BaseURL: f.URL, GraphURL: f.URL})
+	p, err := facebook.New(facebook.Config{Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL, GraphURL: f.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +120,8 @@ func TestRevokeRefreshToken(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]facebook.Config{
-		"no app id":     {AppSecret: "s"},
-		"no app secret": {AppID: "i"},
-		"bad version":   {AppID: "i", AppSecret: "s", GraphVersion: "25"},
-		"bad graph URL": {AppID: "i", AppSecret: "s", GraphURL: "graph.facebook.com"},
+		"bad version":   {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, GraphVersion: "25"},
+		"bad graph URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, GraphURL: "graph.facebook.com"},
 	} {
 		if _, err := facebook.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "facebook: ") {
 			t.Errorf("%s: %v", name, err)

@@ -58,7 +58,7 @@ func TestMapMe(t *testing.T) {
 
 func TestProof(t *testing.T) {
 	// The hex HMAC-SHA256 of the token keyed with the app secret.
-	f := &Provider{appSecret: "secret"}
+	f := &graph{appSecret: "secret"}
 	if got := f.proof("token"); got != "e941110e3d2bfe82621f0e3e1434730d7305d106c5f68c87165d0b27a4611a4a" {
 		t.Errorf("proof %s", got)
 	}

@@ -14,8 +14,7 @@ import (
 // GitHub Enterprise Server instead of github.com.
 func ExampleNew() {
 	p, err := github.New(github.Config{
-		ClientID:     "Iv1.8a61f9b3a7aba766",
-		ClientSecret: "github-client-secret", // os.Getenv("GITHUB_CLIENT_SECRET")
+		Credentials: provider.Credentials{ClientID: "Iv1.8a61f9b3a7aba766", ClientSecret: "github-client-secret"}, // os.Getenv("GITHUB_CLIENT_SECRET")
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -37,10 +36,9 @@ func ExampleNew() {
 	fmt.Println(u.Host+u.Path, q.Get("scope"), q.Get("login"), q.Get("code_challenge_method"))
 
 	ghes, err := github.New(github.Config{
-		ClientID:     "Iv1.8a61f9b3a7aba766",
-		ClientSecret: "github-client-secret",
-		BaseURL:      "https://github.example.com",
-		APIURL:       "https://github.example.com/api/v3",
+		Credentials: provider.Credentials{ClientID: "Iv1.8a61f9b3a7aba766", ClientSecret: "github-client-secret"},
+		BaseURL:     "https://github.example.com",
+		APIURL:      "https://github.example.com/api/v3",
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -92,10 +92,9 @@ func newFake(t *testing.T, cfg providertest.OAuth2Config, user, emails string) *
 func newProvider(t *testing.T, f *fakeGitHub) *github.Provider {
 	t.Helper()
 	p, err := github.New(github.Config{
-		ClientID:     f.ClientID(),
-		ClientSecret: f.ClientSecret(),
-		BaseURL:      f.URL,
-		APIURL:       f.URL,
+		Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()},
+		BaseURL:     f.URL,
+		APIURL:      f.URL,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -265,16 +264,14 @@ func exchangeRequest(t *testing.T, f *fakeGitHub, p *github.Provider) provider.E
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]github.Config{
-		"no client id":     {ClientSecret: "s"},
-		"no client secret": {ClientID: "i"},
-		"bad base URL":     {ClientID: "i", ClientSecret: "s", BaseURL: "github.com"},
-		"bad API URL":      {ClientID: "i", ClientSecret: "s", APIURL: "api.github.com"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "github.com"},
+		"bad API URL":  {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, APIURL: "api.github.com"},
 	} {
 		if _, err := github.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "github: ") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	p, err := github.New(github.Config{ClientID: "i", ClientSecret: "s"})
+	p, err := github.New(github.Config{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}})
 	if err != nil {
 		t.Fatal(err)
 	}

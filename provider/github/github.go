@@ -47,14 +47,14 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -76,10 +76,8 @@ const apiVersion = "2022-11-28"
 // Config configures the GitHub provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the OAuth app's (or GitHub App's)
-	// credentials.
-	ClientID     string
-	ClientSecret string
+	// Credentials are the OAuth app's (or GitHub App's).
+	provider.Credentials
 	// Scopes are requested on every authorization. Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is GitHub's web address (authorization and token
@@ -89,28 +87,31 @@ type Config struct {
 	// APIURL is the REST API's base URL: DefaultAPIURL, or a GitHub
 	// Enterprise Server's "https://github.example.com/api/v3".
 	APIURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to GitHub; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
 
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("github.Config{ClientID: %q, ClientSecret: REDACTED, BaseURL: %q}", c.ClientID, c.BaseURL)
+// endpoint is GitHub's, from
+// https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps.
+// The profile takes two requests (api.profile) and revocation is GitHub's
+// own (api.revoke).
+var endpoint = catalog.Endpoint{
+	AuthURL:  DefaultBaseURL + "/login/oauth/authorize",
+	TokenURL: DefaultBaseURL + "/login/oauth/access_token",
 }
 
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
+// apiHeader is sent with every REST API request.
+var apiHeader = http.Header{
+	"Accept":               {"application/vnd.github+json"},
+	"X-Github-Api-Version": {apiVersion},
+}
 
 // Provider is the GitHub provider. It is safe for concurrent use.
 type Provider struct {
-	p            *oauth2.Provider
-	apiURL       string
-	clientID     string
-	clientSecret string
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
 }
 
 var (
@@ -122,88 +123,34 @@ var (
 // New returns the GitHub provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("github: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("github: Config.ClientSecret is required")
-	}
-	base, err := oauthclient.BaseURL("github", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("github", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	api, err := oauthclient.BaseURL("github", "APIURL", cfg.APIURL, DefaultAPIURL)
+	apiURL, err := catalog.BaseURL("github", "APIURL", cfg.APIURL, DefaultAPIURL)
 	if err != nil {
 		return nil, err
 	}
-	g := &Provider{apiURL: api, clientID: cfg.ClientID, clientSecret: cfg.ClientSecret}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oauth2.New(oauth2.Config{
-		Strategy:     Strategy,
-		Title:        "GitHub",
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:  base + "/login/oauth/authorize",
-			TokenURL: base + "/login/oauth/access_token",
+	a := &api{url: apiURL, creds: cfg.Credentials}
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "GitHub",
+			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
 		},
-		Scopes:    scopes,
-		AuthStyle: xoauth2.AuthStyleInParams,
-		Profile:   g.profile,
-		APIHeader: http.Header{
-			"Accept":               {"application/vnd.github+json"},
-			"X-Github-Api-Version": {apiVersion},
-		},
-		AuthParams:       authParams,
-		Revoke:           g.revoke,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("github: %w", err)
-	}
-	g.p = p
-	return g, nil
+		OAuth2: hooks.OAuth2{Profile: a.profile, APIHeader: apiHeader, AuthParams: authParams, Revoke: a.revoke},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
 }
 
-// String describes g without its client secret.
-func (g *Provider) String() string { return "github.Provider{client_id: " + g.clientID + "}" }
-
-// Strategy returns oauth_github.
-func (g *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes GitHub: OAuth 2.0 (no nonce), the default scopes.
-func (g *Provider) Metadata() provider.Metadata { return g.p.Metadata() }
-
-// AuthCodeURL returns GitHub's authorization URL for req, with PKCE; a
-// login hint is sent as "login".
-func (g *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return g.p.AuthCodeURL(ctx, req)
+// api is the REST API and the credentials that revoke grants.
+type api struct {
+	url   string
+	creds provider.Credentials
 }
 
-// Exchange redeems the code and reads the profile (see the package
-// documentation for the email address).
-func (g *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return g.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token, which only GitHub Apps with expiring
-// user tokens issue.
-func (g *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return g.p.Refresh(ctx, req)
-}
-
-// Revoke deletes the application's grant for the user of the access token
-// (see the package documentation).
-func (g *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return g.p.Revoke(ctx, token, hint)
-}
-
+// authParams sends a login hint as GitHub's "login".
 func authParams(req provider.AuthRequest, v url.Values) {
 	if req.LoginHint != "" {
 		v.Del("login_hint")
@@ -212,9 +159,9 @@ func authParams(req provider.AuthRequest, v url.Values) {
 }
 
 // profile reads GET /user and, when the scopes allow, GET /user/emails.
-func (g *Provider) profile(ctx context.Context, api *oauth2.API, tok *provider.Token) (*provider.Identity, error) {
+func (g *api) profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
 	var user map[string]any
-	if err := api.GetJSON(ctx, g.apiURL+"/user", &user); err != nil {
+	if err := api.GetJSON(ctx, g.url+"/user", &user); err != nil {
 		return nil, err
 	}
 	if user == nil {
@@ -225,7 +172,7 @@ func (g *Provider) profile(ctx context.Context, api *oauth2.API, tok *provider.T
 		return id, nil
 	}
 	var emails []map[string]any
-	err := api.GetJSON(ctx, g.apiURL+"/user/emails", &emails)
+	err := api.GetJSON(ctx, g.url+"/user/emails", &emails)
 	var oe *provider.OAuthError
 	switch {
 	case err == nil:
@@ -283,7 +230,7 @@ func applyEmails(id *provider.Identity, emails []map[string]any) {
 
 // revoke deletes the grant: DELETE /applications/{client_id}/grant with
 // {"access_token": token}, authenticated with the client credentials.
-func (g *Provider) revoke(ctx context.Context, client *http.Client, token, hint string) error {
+func (g *api) revoke(ctx context.Context, client *http.Client, token, hint string) error {
 	if hint == "refresh_token" {
 		return fmt.Errorf("github: GitHub revokes grants by access token only (%w)", provider.ErrRevocationUnsupported)
 	}
@@ -291,7 +238,7 @@ func (g *Provider) revoke(ctx context.Context, client *http.Client, token, hint 
 	if err != nil {
 		return err
 	}
-	u := g.apiURL + "/applications/" + url.PathEscape(g.clientID) + "/grant"
+	u := g.url + "/applications/" + url.PathEscape(g.creds.ClientID) + "/grant"
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("github: revocation request: %w", oauthclient.Sanitize(err))
@@ -299,7 +246,7 @@ func (g *Provider) revoke(ctx context.Context, client *http.Client, token, hint 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", apiVersion)
-	req.SetBasicAuth(g.clientID, g.clientSecret)
+	req.SetBasicAuth(g.creds.ClientID, g.creds.ClientSecret)
 	if _, _, err := oauthclient.Do(client, req); err != nil {
 		return fmt.Errorf("github: revocation failed: %w", err)
 	}

@@ -28,7 +28,7 @@ func newFake(t *testing.T) *providertest.Mounted {
 
 func newProvider(t *testing.T, f *providertest.Mounted) *gitlab.Provider {
 	t.Helper()
-	p, err := gitlab.New(gitlab.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL + "/gitlab/"})
+	p, err := gitlab.New(gitlab.Config{Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL + "/gitlab/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,15 +80,13 @@ func TestUnconfirmedEmail(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]gitlab.Config{
-		"no client id":     {ClientSecret: "s"},
-		"no client secret": {ClientID: "i"},
-		"bad base URL":     {ClientID: "i", ClientSecret: "s", BaseURL: "gitlab.example.com"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "gitlab.example.com"},
 	} {
 		if _, err := gitlab.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "gitlab: ") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	p, _ := gitlab.New(gitlab.Config{ClientID: "i", ClientSecret: "s"})
+	p, _ := gitlab.New(gitlab.Config{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}})
 	if md := p.Metadata(); md.Issuer != "https://gitlab.com" {
 		t.Errorf("issuer %q", md.Issuer)
 	}

@@ -12,18 +12,14 @@
 package gitlab
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -39,34 +35,36 @@ var DefaultScopes = []string{"openid", "profile", "email"}
 // Config configures the GitLab provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the application's id and secret.
-	ClientID     string
-	ClientSecret string
+	// Credentials are the application's id and secret.
+	provider.Credentials
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is the GitLab instance: DefaultBaseURL, or a self-managed
 	// instance's URL, relative URL root included. It is the issuer.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to GitLab; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
 
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("gitlab.Config{ClientID: %q, ClientSecret: REDACTED, BaseURL: %q}", c.ClientID, c.BaseURL)
+// endpoint is gitlab.com's, from
+// https://docs.gitlab.com/api/oauth2/ and https://gitlab.com/.well-known/openid-configuration.
+var endpoint = catalog.Endpoint{
+	AuthURL:       DefaultBaseURL + "/oauth/authorize",
+	TokenURL:      DefaultBaseURL + "/oauth/token",
+	JWKSURL:       DefaultBaseURL + "/oauth/discovery/keys",
+	RevocationURL: DefaultBaseURL + "/oauth/revoke",
 }
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the GitLab provider. It is safe for concurrent use.
-type Provider struct{ p *oidc.Provider }
+type Provider struct {
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
+}
 
 var (
 	_ provider.Provider  = (*Provider)(nil)
@@ -77,46 +75,21 @@ var (
 // New returns the GitLab provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("gitlab: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("gitlab: Config.ClientSecret is required")
-	}
-	base, err := oauthclient.BaseURL("gitlab", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("gitlab", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:     Strategy,
-		Title:        "GitLab",
-		Issuer:       base,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Scopes:       scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:       base + "/oauth/authorize",
-			TokenURL:      base + "/oauth/token",
-			JWKSURL:       base + "/oauth/discovery/keys",
-			RevocationURL: base + "/oauth/revoke",
+	return catalog.NewOIDC[Provider](catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "GitLab",
+			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		SkipUserinfo:     true,
-		MapIdentity:      mapIdentity,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("gitlab: %w", err)
-	}
-	return &Provider{p: p}, nil
+		Issuer: base,
+		OIDC:   hooks.OIDC{MapIdentity: mapIdentity},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 }
 
 // mapIdentity falls back to "nickname" for the username.
@@ -125,31 +98,4 @@ func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string)
 		id.Username = claims.String(c, "nickname")
 	}
 	return nil
-}
-
-// Strategy returns oauth_gitlab.
-func (g *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes GitLab: OpenID Connect, the instance as issuer, the
-// default scopes.
-func (g *Provider) Metadata() provider.Metadata { return g.p.Metadata() }
-
-// AuthCodeURL returns the instance's authorization URL for req.
-func (g *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return g.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code, validates the ID token and maps its claims.
-func (g *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return g.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token.
-func (g *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return g.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token at the instance's RFC 7009 endpoint.
-func (g *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return g.p.Revoke(ctx, token, hint)
 }

@@ -15,8 +15,7 @@ import (
 // needs a refresh token (Offline) asks Google for it.
 func ExampleNew() {
 	p, err := google.New(google.Config{
-		ClientID:     "1234987819200.apps.googleusercontent.com",
-		ClientSecret: "google-client-secret", // os.Getenv("GOOGLE_CLIENT_SECRET")
+		Credentials: provider.Credentials{ClientID: "1234987819200.apps.googleusercontent.com", ClientSecret: "google-client-secret"}, // os.Getenv("GOOGLE_CLIENT_SECRET")
 	})
 	if err != nil {
 		log.Fatal(err)

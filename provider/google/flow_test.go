@@ -34,7 +34,7 @@ func newFake(t *testing.T) *providertest.Mounted {
 
 func newProvider(t *testing.T, f *providertest.Mounted, change ...func(*google.Config)) *google.Provider {
 	t.Helper()
-	cfg := google.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL}
+	cfg := google.Config{Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL}
 	for _, c := range change {
 		c(&cfg)
 	}
@@ -138,7 +138,7 @@ func TestHostedDomain(t *testing.T) {
 }
 
 func TestOfflineParameters(t *testing.T) {
-	p, err := google.New(google.Config{ClientID: "id", ClientSecret: "secret"})
+	p, err := google.New(google.Config{Credentials: provider.Credentials{ClientID: "id", ClientSecret: "secret"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,15 +187,13 @@ func TestRefresh(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]google.Config{
-		"no client id":     {ClientSecret: "s"},
-		"no client secret": {ClientID: "i"},
-		"bad base URL":     {ClientID: "i", ClientSecret: "s", BaseURL: "localhost:8080"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "localhost:8080"},
 	} {
 		if _, err := google.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "google: ") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	p, _ := google.New(google.Config{ClientID: "i", ClientSecret: "s"})
+	p, _ := google.New(google.Config{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}})
 	if md := p.Metadata(); !md.OpenID || md.Issuer != google.Issuer || md.Title != "Google" {
 		t.Errorf("metadata %+v", md)
 	}

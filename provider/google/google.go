@@ -20,10 +20,7 @@
 package google
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -32,8 +29,8 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -43,13 +40,14 @@ var Strategy = verification.MustParseStrategy("oauth_google")
 // Issuer is Google's issuer identifier.
 const Issuer = "https://accounts.google.com"
 
-// Google's endpoints, as its discovery document names them.
-const (
-	authURL       = "https://accounts.google.com/o/oauth2/v2/auth"
-	tokenURL      = "https://oauth2.googleapis.com/token"
-	jwksURL       = "https://www.googleapis.com/oauth2/v3/certs"
-	revocationURL = "https://oauth2.googleapis.com/revoke"
-)
+// endpoint is Google's, as its discovery document
+// (https://accounts.google.com/.well-known/openid-configuration) names them.
+var endpoint = catalog.Endpoint{
+	AuthURL:       "https://accounts.google.com/o/oauth2/v2/auth",
+	TokenURL:      "https://oauth2.googleapis.com/token",
+	JWKSURL:       "https://www.googleapis.com/oauth2/v3/certs",
+	RevocationURL: "https://oauth2.googleapis.com/revoke",
+}
 
 // DefaultScopes are the OpenID Connect scopes for the profile and email.
 var DefaultScopes = []string{"openid", "email", "profile"}
@@ -57,10 +55,9 @@ var DefaultScopes = []string{"openid", "email", "profile"}
 // Config configures the Google provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the OAuth client's credentials (Google
-	// Cloud console, "Web application").
-	ClientID     string
-	ClientSecret string
+	// Credentials are the OAuth client's (Google Cloud console, "Web
+	// application").
+	provider.Credentials
 	// AdditionalAudiences are the host's other Google client ids (an
 	// Android or iOS app's, a One Tap client's) whose ID tokens
 	// SignInWithIDToken accepts (strategy oauth_token_google).
@@ -75,25 +72,20 @@ type Config struct {
 	// BaseURL, when set, replaces the scheme and host of every Google
 	// endpoint and the issuer, for tests against a fake Google.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Google; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
-
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("google.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
-}
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Google provider. It is safe for concurrent use.
-type Provider struct{ p *oidc.Provider }
+type Provider struct {
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
+	provider.IDTokenVerifier
+}
 
 var (
 	_ provider.Provider        = (*Provider)(nil)
@@ -105,28 +97,17 @@ var (
 // New returns the Google provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("google: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("google: Config.ClientSecret is required")
-	}
-	at := func(u string) string { return u }
-	issuer := Issuer
+	ep, issuer := endpoint, Issuer
 	if cfg.BaseURL != "" {
-		base, err := oauthclient.BaseURL("google", "BaseURL", cfg.BaseURL, "")
+		base, err := catalog.BaseURL("google", "BaseURL", cfg.BaseURL, "")
 		if err != nil {
 			return nil, err
 		}
-		at = func(u string) string {
+		ep = ep.Map(func(u string) string {
 			parsed, _ := url.Parse(u)
 			return base + parsed.Path
-		}
+		})
 		issuer = base
-	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
 	}
 	var extra map[string]string
 	var check func(map[string]any) error
@@ -139,35 +120,21 @@ func New(cfg Config) (*Provider, error) {
 			return nil
 		}
 	}
-	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:            Strategy,
-		Title:               "Google",
-		Issuer:              issuer,
-		ClientID:            cfg.ClientID,
-		ClientSecret:        cfg.ClientSecret,
-		AdditionalAudiences: cfg.AdditionalAudiences,
-		Scopes:              scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:       at(authURL),
-			TokenURL:      at(tokenURL),
-			JWKSURL:       at(jwksURL),
-			RevocationURL: at(revocationURL),
+	return catalog.NewOIDC[Provider](catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Google",
+			Endpoint:      ep,
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		ExtraAuthParams:  extra,
-		AuthParams:       authParams,
-		CheckClaims:      check,
-		SkipUserinfo:     true,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
+		Issuer:          issuer,
+		ExtraAuthParams: extra,
+		OIDC:            hooks.OIDC{AuthParams: authParams, CheckClaims: check},
+	}, catalog.Host{
+		Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
+		AdditionalAudiences: cfg.AdditionalAudiences,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("google: %w", err)
-	}
-	return &Provider{p: p}, nil
 }
 
 // authParams asks for a refresh token when req.Offline.
@@ -180,39 +147,4 @@ func authParams(req provider.AuthRequest, v url.Values) {
 	if !slices.Contains(prompts, "none") && !slices.Contains(prompts, "consent") {
 		v.Set("prompt", strings.Join(append(prompts, "consent"), " "))
 	}
-}
-
-// Strategy returns oauth_google.
-func (g *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes Google: OpenID Connect, its issuer, the default
-// scopes.
-func (g *Provider) Metadata() provider.Metadata { return g.p.Metadata() }
-
-// AuthCodeURL returns Google's authorization URL for req (see the package
-// documentation for Offline).
-func (g *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return g.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code, validates the ID token (nonce required) and
-// maps its claims.
-func (g *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return g.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token.
-func (g *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return g.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token at Google; revoking either token revokes the grant.
-func (g *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return g.p.Revoke(ctx, token, hint)
-}
-
-// VerifyIDToken verifies an ID token a native client obtained; see
-// provider.IDTokenVerifier.
-func (g *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provider.Identity, time.Time, error) {
-	return g.p.VerifyIDToken(ctx, raw, nonce)
 }

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/linkedin"
 )
 
 func ExampleNew() {
 	p, err := linkedin.New(linkedin.Config{
-		ClientID:     "86h3n7xx6k6nti",
-		ClientSecret: "linkedin-client-secret", // os.Getenv("LINKEDIN_CLIENT_SECRET")
+		Credentials: provider.Credentials{ClientID: "86h3n7xx6k6nti", ClientSecret: "linkedin-client-secret"}, // os.Getenv("LINKEDIN_CLIENT_SECRET")
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -37,7 +37,7 @@ func newFake(t *testing.T) *providertest.Mounted {
 
 func newProvider(t *testing.T, f *providertest.Mounted) *linkedin.Provider {
 	t.Helper()
-	p, err := linkedin.New(linkedin.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL})
+	p, err := linkedin.New(linkedin.Config{Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestWrongNonceStillRefused(t *testing.T) {
 }
 
 func TestPKCEOptIn(t *testing.T) {
-	p, err := linkedin.New(linkedin.Config{ClientID: "i", ClientSecret: "s", PKCE: true})
+	p, err := linkedin.New(linkedin.Config{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, PKCE: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +115,7 @@ func TestPKCEOptIn(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]linkedin.Config{
-		"no client id":     {ClientSecret: "s"},
-		"no client secret": {ClientID: "i"},
-		"bad base URL":     {ClientID: "i", ClientSecret: "s", BaseURL: "www.linkedin.com"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "www.linkedin.com"},
 	} {
 		if _, err := linkedin.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "linkedin: ") {
 			t.Errorf("%s: %v", name, err)

@@ -22,17 +22,13 @@
 package linkedin
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -51,9 +47,8 @@ var DefaultScopes = []string{"openid", "profile", "email"}
 // Config configures the LinkedIn provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the LinkedIn app's client id and secret.
-	ClientID     string
-	ClientSecret string
+	// Credentials are the LinkedIn app's client id and secret.
+	provider.Credentials
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
 	Scopes []string
@@ -62,25 +57,29 @@ type Config struct {
 	// BaseURL, when set, replaces DefaultBaseURL for every endpoint (and
 	// the issuer becomes BaseURL + "/oauth"), for tests against a fake.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to LinkedIn; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
 
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("linkedin.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
+// endpoint is LinkedIn's, from
+// https://www.linkedin.com/oauth/.well-known/openid-configuration and
+// https://learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow.
+var endpoint = catalog.Endpoint{
+	AuthURL:       DefaultBaseURL + "/oauth/v2/authorization",
+	TokenURL:      DefaultBaseURL + "/oauth/v2/accessToken",
+	JWKSURL:       DefaultBaseURL + "/oauth/openid/jwks",
+	RevocationURL: DefaultBaseURL + "/oauth/v2/revoke",
 }
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the LinkedIn provider. It is safe for concurrent use.
-type Provider struct{ p *oidc.Provider }
+type Provider struct {
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
+}
 
 var (
 	_ provider.Provider  = (*Provider)(nil)
@@ -91,73 +90,20 @@ var (
 // New returns the LinkedIn provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("linkedin: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("linkedin: Config.ClientSecret is required")
-	}
-	base, err := oauthclient.BaseURL("linkedin", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("linkedin", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:     Strategy,
-		Title:        "LinkedIn",
-		Issuer:       base + "/oauth",
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Scopes:       scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:       base + "/oauth/v2/authorization",
-			TokenURL:      base + "/oauth/v2/accessToken",
-			JWKSURL:       base + "/oauth/openid/jwks",
-			RevocationURL: base + "/oauth/v2/revoke",
+	return catalog.NewOIDC[Provider](catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "LinkedIn",
+			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
+			DisablePKCE:   !cfg.PKCE,
 		},
-		AuthStyle:         xoauth2.AuthStyleInParams,
-		DisablePKCE:       !cfg.PKCE,
-		AllowMissingNonce: true,
-		SkipUserinfo:      true,
-		HTTPClient:        cfg.HTTPClient,
-		Timeout:           cfg.Timeout,
-		MaxResponseBytes:  cfg.MaxResponseBytes,
-		Now:               cfg.Now,
-		ClockSkew:         cfg.ClockSkew,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("linkedin: %w", err)
-	}
-	return &Provider{p: p}, nil
-}
-
-// Strategy returns oauth_linkedin.
-func (l *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes LinkedIn: OpenID Connect, its issuer, the default
-// scopes.
-func (l *Provider) Metadata() provider.Metadata { return l.p.Metadata() }
-
-// AuthCodeURL returns LinkedIn's authorization URL for req (without PKCE
-// unless Config.PKCE).
-func (l *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return l.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code, validates the ID token and maps its claims.
-func (l *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return l.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token (approved partners only).
-func (l *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return l.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token at LinkedIn's revocation endpoint.
-func (l *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return l.p.Revoke(ctx, token, hint)
+		Issuer: base + "/oauth",
+		OIDC:   hooks.OIDC{AllowMissingNonce: true},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/microsoft"
 )
 
@@ -12,16 +13,15 @@ import (
 func ExampleNew() {
 	for _, tenant := range []string{microsoft.TenantCommon, microsoft.TenantConsumers, "72f988bf-86f1-41af-91ab-2d7cd011db47"} {
 		p, err := microsoft.New(microsoft.Config{
-			ClientID:     "6cb04018-a3f5-46a7-b995-940c78f5aef3",
-			ClientSecret: "microsoft-client-secret", // os.Getenv("MICROSOFT_CLIENT_SECRET")
-			Tenant:       tenant,
+			Credentials: provider.Credentials{ClientID: "6cb04018-a3f5-46a7-b995-940c78f5aef3", ClientSecret: "microsoft-client-secret"}, // os.Getenv("MICROSOFT_CLIENT_SECRET")
+			Tenant:      tenant,
 		})
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("%s %q\n", tenant, p.Metadata().Issuer)
 	}
-	_, err := microsoft.New(microsoft.Config{ClientID: "id", ClientSecret: "secret", Tenant: "contoso.onmicrosoft.com"})
+	_, err := microsoft.New(microsoft.Config{Credentials: provider.Credentials{ClientID: "id", ClientSecret: "secret"}, Tenant: "contoso.onmicrosoft.com"})
 	fmt.Println(err)
 	// Output:
 	// common ""

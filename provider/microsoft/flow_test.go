@@ -59,7 +59,7 @@ func (f *fake) signIn(sub, issuerTenant, tid string) {
 func newProvider(t *testing.T, f *fake, tenant string, allowed ...string) *microsoft.Provider {
 	t.Helper()
 	p, err := microsoft.New(microsoft.Config{
-		ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL,
+		Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL,
 		Tenant: tenant, AllowedTenants: allowed,
 	})
 	if err != nil {
@@ -189,11 +189,9 @@ func TestRefreshChecksTenant(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]microsoft.Config{
-		"no client id":       {ClientSecret: "s"},
-		"no client secret":   {ClientID: "i"},
-		"domain tenant":      {ClientID: "i", ClientSecret: "s", Tenant: "contoso.onmicrosoft.com"},
-		"bad allowed tenant": {ClientID: "i", ClientSecret: "s", AllowedTenants: []string{"contoso"}},
-		"bad base URL":       {ClientID: "i", ClientSecret: "s", BaseURL: "login.microsoftonline.com"},
+		"domain tenant":      {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, Tenant: "contoso.onmicrosoft.com"},
+		"bad allowed tenant": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, AllowedTenants: []string{"contoso"}},
+		"bad base URL":       {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "login.microsoftonline.com"},
 	} {
 		if _, err := microsoft.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "microsoft: ") {
 			t.Errorf("%s: %v", name, err)
@@ -206,7 +204,7 @@ func TestNewErrors(t *testing.T) {
 		"ORGANIZATIONS": "",
 	}
 	for tenant, issuer := range tests {
-		p, err := microsoft.New(microsoft.Config{ClientID: "i", ClientSecret: "s", Tenant: tenant})
+		p, err := microsoft.New(microsoft.Config{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, Tenant: tenant})
 		if err != nil {
 			t.Fatal(err)
 		}

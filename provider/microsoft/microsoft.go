@@ -35,10 +35,8 @@
 package microsoft
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,9 +45,9 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -79,10 +77,9 @@ var tenantIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-f
 // Config configures the Microsoft provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID is the application (client) id of the app registration;
-	// ClientSecret one of its client secrets (the value, not the id).
-	ClientID     string
-	ClientSecret string
+	// Credentials are the application (client) id of the app
+	// registration and one of its client secrets (the value, not the id).
+	provider.Credentials
 	// Tenant is TenantCommon (the default), TenantOrganizations,
 	// TenantConsumers or a tenant id (a GUID). A domain name is refused:
 	// its issuer is its tenant id, which configuration must name.
@@ -96,25 +93,29 @@ type Config struct {
 	// BaseURL is the authority host. Default: DefaultBaseURL; tests point
 	// it at a fake.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Microsoft; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
 
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("microsoft.Config{ClientID: %q, ClientSecret: REDACTED, Tenant: %q}", c.ClientID, c.Tenant)
+// endpoint is the identity platform's v2.0 endpoints for the tenant
+// {tenant}, from
+// https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc.
+// There is no revocation endpoint.
+var endpoint = catalog.Endpoint{
+	AuthURL:  DefaultBaseURL + "/{tenant}/oauth2/v2.0/authorize",
+	TokenURL: DefaultBaseURL + "/{tenant}/oauth2/v2.0/token",
+	JWKSURL:  DefaultBaseURL + "/{tenant}/discovery/v2.0/keys",
 }
 
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
-
-// Provider is the Microsoft provider. It is safe for concurrent use.
-type Provider struct{ p *oidc.Provider }
+// Provider is the Microsoft provider: no provider.Revoker, since the
+// identity platform cannot revoke a token. It is safe for concurrent use.
+type Provider struct {
+	provider.Provider
+	provider.Refresher
+}
 
 var (
 	_ provider.Provider  = (*Provider)(nil)
@@ -124,13 +125,7 @@ var (
 // New returns the Microsoft provider. It does no I/O and fails when
 // ClientID or ClientSecret is missing, or the tenant or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("microsoft: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("microsoft: Config.ClientSecret is required")
-	}
-	base, err := oauthclient.BaseURL("microsoft", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("microsoft", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -156,36 +151,18 @@ func New(cfg Config) (*Provider, error) {
 		}
 		allowed = append(allowed, strings.ToLower(t))
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:     Strategy,
-		Title:        "Microsoft",
-		Issuer:       issuer,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Scopes:       scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:  base + "/" + tenant + "/oauth2/v2.0/authorize",
-			TokenURL: base + "/" + tenant + "/oauth2/v2.0/token",
-			JWKSURL:  base + "/" + tenant + "/discovery/v2.0/keys",
+	ep := endpoint.Rebase(DefaultBaseURL, base).Map(func(u string) string { return strings.Replace(u, "{tenant}", tenant, 1) })
+	return catalog.NewOIDC[Provider](catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Microsoft",
+			Endpoint:      ep,
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		SkipUserinfo:     true,
-		CheckClaims:      checkTenant(tenant, allowed),
-		MapIdentity:      mapIdentity,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("microsoft: %w", err)
-	}
-	return &Provider{p: p}, nil
+		Issuer: issuer,
+		OIDC:   hooks.OIDC{CheckClaims: checkTenant(tenant, allowed), MapIdentity: mapIdentity},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 }
 
 // checkTenant returns the tenant restrictions of the configuration, or nil.
@@ -214,29 +191,4 @@ func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string)
 	}
 	id.AvatarURL = ""
 	return nil
-}
-
-// Strategy returns oauth_microsoft.
-func (m *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes Microsoft: OpenID Connect and the default scopes. The
-// issuer is empty for the multi-tenant "common" and "organizations", whose
-// tokens carry each account's tenant.
-func (m *Provider) Metadata() provider.Metadata { return m.p.Metadata() }
-
-// AuthCodeURL returns the tenant's authorization URL for req.
-func (m *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return m.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code, validates the ID token (tenant issuer
-// included) and maps its claims.
-func (m *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return m.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token; the refreshed ID token passes the same
-// tenant checks.
-func (m *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return m.p.Refresh(ctx, req)
 }

@@ -1,22 +1,21 @@
 package oauth2
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"net/url"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
-// Defaults of a zero Config.
+// Defaults of a zero Config.HTTP: provider.DefaultTimeout and
+// provider.DefaultMaxResponseBytes.
 const (
-	DefaultTimeout          = 10 * time.Second
-	DefaultMaxResponseBytes = 1 << 20
+	DefaultTimeout          = provider.DefaultTimeout
+	DefaultMaxResponseBytes = provider.DefaultMaxResponseBytes
 )
 
 // Endpoint is where a provider's endpoints are.
@@ -26,30 +25,16 @@ type Endpoint struct {
 	AuthURL  string
 	TokenURL string
 	// UserinfoURL is fetched with the access token for the profile that
-	// Config.MapProfile maps. Required unless Config.Profile is set.
+	// Config.MapProfile maps. Required.
 	UserinfoURL string
 	// RevocationURL is the RFC 7009 revocation endpoint; empty when the
 	// provider has none.
 	RevocationURL string
 }
 
-// ProfileFunc returns the identity of the account tok was issued for,
-// using api for the requests it needs. It may set tok.Scopes when the
-// provider reports the granted scopes elsewhere than in the token response
-// (Facebook's permissions). A *verification.Error it returns is returned as
-// is; another error becomes verification.ErrFetchUser, keeping only what
-// is safe of it (an error of api is).
-type ProfileFunc func(ctx context.Context, api *API, tok *provider.Token) (*provider.Identity, error)
-
-// RevokeFunc revokes token for a provider whose revocation is not RFC 7009
-// (GitHub's DELETE /applications/{client_id}/grant), with client, the
-// provider's bounded HTTP client. It must follow provider.Revoker's error
-// contract; provider/internal/oauthclient has the helpers.
-type RevokeFunc func(ctx context.Context, client *http.Client, token, hint string) error
-
 // Config configures a Provider. Strategy, ClientID, ClientSecret,
-// Endpoint.AuthURL, Endpoint.TokenURL, and either Endpoint.UserinfoURL with
-// MapProfile or Profile are required; every other zero field has a default.
+// Endpoint.AuthURL, Endpoint.TokenURL, Endpoint.UserinfoURL and MapProfile
+// are required; every other zero field has a default.
 type Config struct {
 	// Strategy is the verification strategy the provider serves:
 	// oauth_custom_<slug> for a provider the host defines.
@@ -98,47 +83,12 @@ type Config struct {
 
 	// MapProfile maps the JSON object Endpoint.UserinfoURL returns (numbers
 	// as json.Number) to the identity; its ProviderUserID must not be empty.
-	// Ignored when Profile is set. Its error becomes
-	// verification.ErrFetchUser, without its text.
+	// Its error becomes verification.ErrFetchUser, without its text.
 	MapProfile func(profile map[string]any) (*provider.Identity, error)
 
-	// Profile, when set, fetches the identity itself, replacing the
-	// userinfo request and MapProfile: for profiles spread over several
-	// requests (GitHub's /user and /user/emails) or needing special
-	// parameters (Facebook's fields and appsecret_proof).
-	Profile ProfileFunc
-
-	// APIHeader is added to every request of the userinfo endpoint and of
-	// API, such as GitHub's X-GitHub-Api-Version.
-	APIHeader http.Header
-
-	// AuthParams, when set, adjusts the parameters of each authorization
-	// URL after the protocol's are set: for a provider's own parameters,
-	// such as renaming login_hint to GitHub's "login". It must not change
-	// response_type, client_id, redirect_uri, scope, state, code_challenge
-	// or code_challenge_method; AuthCodeURL fails when it does.
-	AuthParams func(req provider.AuthRequest, params url.Values)
-
-	// Revoke, when set, replaces RFC 7009 revocation at
-	// Endpoint.RevocationURL.
-	Revoke RevokeFunc
-
-	// HTTPClient sends every request to the provider. Its Transport (or a
-	// default one) is wrapped to apply Timeout and MaxResponseBytes; its
-	// redirect policy is replaced by one that never follows redirects.
-	HTTPClient *http.Client
-
-	// Timeout bounds each request to the provider, on top of any deadline
-	// of the caller's context. Default: DefaultTimeout.
-	Timeout time.Duration
-
-	// MaxResponseBytes bounds every response body; a larger one fails the
-	// request with provider.ErrResponseTooLarge. Default:
-	// DefaultMaxResponseBytes.
-	MaxResponseBytes int64
-
-	// Now is the clock of token expiries. Default: time.Now.
-	Now func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of every
+	// request to the provider; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
 
 // String describes c without its client secret.
@@ -149,15 +99,16 @@ func (c Config) String() string {
 // GoString is String, so that %#v does not print the client secret either.
 func (c Config) GoString() string { return c.String() }
 
-// reservedAuthParams are the authorization parameters AuthParams cannot
-// change.
+// reservedAuthParams are the authorization parameters a catalogue
+// provider's AuthParams hook cannot change.
 var reservedAuthParams = []string{
 	"response_type", "client_id", "redirect_uri", "scope", "state",
 	"code_challenge", "code_challenge_method",
 }
 
-// check reports a missing required field or an invalid one.
-func (c *Config) check() error {
+// check reports a missing required field or an invalid one; h are the
+// catalogue hooks, if any.
+func (c *Config) check(h *hooks.OAuth2) error {
 	switch {
 	case c.Strategy.IsZero():
 		return fmt.Errorf("oauth2: Config.Strategy is required")
@@ -165,9 +116,9 @@ func (c *Config) check() error {
 		return fmt.Errorf("oauth2: Config.ClientID is required")
 	case c.ClientSecret == "":
 		return fmt.Errorf("oauth2: Config.ClientSecret is required")
-	case c.Profile == nil && c.MapProfile == nil:
-		return fmt.Errorf("oauth2: Config.MapProfile or Config.Profile is required")
-	case c.Profile == nil && c.Endpoint.UserinfoURL == "":
+	case h.Profile == nil && c.MapProfile == nil:
+		return fmt.Errorf("oauth2: Config.MapProfile is required")
+	case h.Profile == nil && c.Endpoint.UserinfoURL == "":
 		return fmt.Errorf("oauth2: Config.Endpoint.UserinfoURL is required with Config.MapProfile")
 	}
 	for _, u := range []struct{ name, value string }{
@@ -191,9 +142,6 @@ func (c *Config) check() error {
 	case "", " ", ",":
 	default:
 		return fmt.Errorf("oauth2: Config.ScopeSeparator %q is neither a space nor a comma", c.ScopeSeparator)
-	}
-	if c.Timeout < 0 || c.MaxResponseBytes < 0 {
-		return fmt.Errorf("oauth2: Config.Timeout and MaxResponseBytes cannot be negative")
 	}
 	return nil
 }

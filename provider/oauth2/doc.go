@@ -24,9 +24,9 @@
 //
 // # Network
 //
-// Every request goes through Config.HTTPClient (or a default client), with
-// Config.Timeout per request even when the host's client has none, and fails
-// when the response is larger than Config.MaxResponseBytes. Redirects are
+// Every request goes through Config.HTTP.Client (or a default client), with
+// Config.HTTP.Timeout per request even when the host's client has none, and
+// fails when the response is larger than Config.HTTP.MaxResponseBytes. Redirects are
 // never followed, so a code, a token or a client secret is never sent
 // anywhere but to the endpoint configured for it.
 //

@@ -3,11 +3,11 @@ package oauth2
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
@@ -15,7 +15,8 @@ import (
 // Exchange redeems the authorization code (with the PKCE verifier), fetches
 // the profile with the access token and returns the identity and the
 // tokens. The token's Scopes are the token response's "scope", space- or
-// comma-separated, nil when it had none (or what Config.Profile set).
+// comma-separated, nil when it had none (or what a catalogue provider's
+// profile hook set).
 func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
 	switch {
 	case req.Code == "":
@@ -27,14 +28,14 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 	if !p.disablePKCE {
 		opts = append(opts, xoauth2.VerifierOption(req.CodeVerifier))
 	}
-	tok, err := p.oauth2Config(req.RedirectURI).Exchange(oauthclient.ClientContext(ctx, p.client), req.Code, opts...)
+	tok, err := p.oauth2Config(req.RedirectURI).Exchange(oauthclient.ClientContext(ctx, p.http.Client), req.Code, opts...)
 	if err != nil {
 		return nil, nil, p.failure(verification.ErrTokenExchange, "exchange the authorization code for tokens", err)
 	}
 	if err := oauthclient.CheckTokenType(tok, verification.ErrTokenExchange); err != nil {
 		return nil, nil, err
 	}
-	t := oauthclient.Token(tok, "", "", p.now())
+	t := oauthclient.Token(tok, "", "", p.http.Now())
 	id, err := p.identity(ctx, t)
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +48,7 @@ var errNoAccountID = errors.New("oauth2: the profile has no account id")
 
 // identity fetches and maps the profile of tok.
 func (p *Provider) identity(ctx context.Context, tok *provider.Token) (*provider.Identity, error) {
-	api := &API{client: p.client, token: tok.AccessToken, header: p.apiHeader}
+	api := hooks.NewAPI(p.http.Client, tok.AccessToken, p.apiHeader)
 	var id *provider.Identity
 	var err error
 	if p.profile != nil {
@@ -75,24 +76,4 @@ func (p *Provider) identity(ctx context.Context, tok *provider.Token) (*provider
 			Wrap(errNoAccountID)
 	}
 	return id, nil
-}
-
-// API sends requests to the provider's API with the access token, through
-// the provider's HTTP client (timeout, size limit, no redirects), for a
-// ProfileFunc.
-type API struct {
-	client *http.Client
-	token  string
-	header http.Header
-}
-
-// GetJSON sends a GET to rawURL with the access token as a Bearer token and
-// Config.APIHeader, and decodes the JSON response into v; into a
-// *map[string]any or *any, numbers decode as json.Number. A status other
-// than 2xx is a *provider.OAuthError with the status and the JSON "error"
-// code; other errors are a context error, provider.ErrResponseTooLarge, a
-// *url.Error without the URL's query, or a malformed-response error. None
-// carries the token or the response body.
-func (a *API) GetJSON(ctx context.Context, rawURL string, v any) error {
-	return oauthclient.GetJSON(ctx, a.client, rawURL, a.token, a.header, v)
 }

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
+
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/internal/testkit"
@@ -62,6 +65,16 @@ func config(s *providertest.OAuth2) oauth2.Config {
 	}
 }
 
+// newHooked is newProvider with a catalogue provider's hooks.
+func newHooked(t *testing.T, cfg oauth2.Config, h hooks.OAuth2) *oauth2.Provider {
+	t.Helper()
+	p, err := catalog.OAuth2WithHooks(cfg, h)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return p
+}
+
 func newProvider(t *testing.T, cfg oauth2.Config) *oauth2.Provider {
 	t.Helper()
 	p, err := oauth2.New(cfg)
@@ -108,13 +121,13 @@ func TestNewConfigErrors(t *testing.T) {
 		{"no strategy", func(c *oauth2.Config) { c.Strategy = verification.Strategy{} }, "Strategy is required"},
 		{"no client id", func(c *oauth2.Config) { c.ClientID = "" }, "ClientID is required"},
 		{"no client secret", func(c *oauth2.Config) { c.ClientSecret = "" }, "ClientSecret is required"},
-		{"no mapping", func(c *oauth2.Config) { c.MapProfile = nil }, "MapProfile or Config.Profile is required"},
+		{"no mapping", func(c *oauth2.Config) { c.MapProfile = nil }, "MapProfile is required"},
 		{"no userinfo", func(c *oauth2.Config) { c.Endpoint.UserinfoURL = "" }, "UserinfoURL is required"},
 		{"no auth URL", func(c *oauth2.Config) { c.Endpoint.AuthURL = "" }, "AuthURL is required"},
 		{"relative token URL", func(c *oauth2.Config) { c.Endpoint.TokenURL = "/token" }, "TokenURL \"/token\" is not an absolute"},
 		{"bad auth style", func(c *oauth2.Config) { c.AuthStyle = 9 }, "AuthStyle"},
 		{"bad separator", func(c *oauth2.Config) { c.ScopeSeparator = "+" }, "ScopeSeparator"},
-		{"negative timeout", func(c *oauth2.Config) { c.Timeout = -1 }, "negative"},
+		{"negative timeout", func(c *oauth2.Config) { c.HTTP.Timeout = -1 }, "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,8 +320,8 @@ func TestProfileErrors(t *testing.T) {
 			s.SetLogin("u1")
 			s.HandleFunc("GET /me", tt.handler)
 			cfg := config(s)
-			cfg.MaxResponseBytes = tt.limit
-			cfg.Timeout = tt.timeout
+			cfg.HTTP.MaxResponseBytes = tt.limit
+			cfg.HTTP.Timeout = tt.timeout
 			if tt.mapping != nil {
 				cfg.MapProfile = tt.mapping
 			}
@@ -388,13 +401,13 @@ func TestAuthCodeURL(t *testing.T) {
 	})
 	t.Run("AuthParams", func(t *testing.T) {
 		cfg := config(s)
-		cfg.AuthParams = func(req provider.AuthRequest, v url.Values) {
+		h := hooks.OAuth2{AuthParams: func(req provider.AuthRequest, v url.Values) {
 			v.Set("login", req.LoginHint)
 			v.Del("login_hint")
-		}
+		}}
 		req := base
 		req.LoginHint = "ada"
-		u, err := newProvider(t, cfg).AuthCodeURL(context.Background(), req)
+		u, err := newHooked(t, cfg, h).AuthCodeURL(context.Background(), req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -402,8 +415,8 @@ func TestAuthCodeURL(t *testing.T) {
 			t.Errorf("query %v", q)
 		}
 		for _, k := range []string{"state", "code_challenge", "redirect_uri", "scope", "client_id"} {
-			cfg.AuthParams = func(_ provider.AuthRequest, v url.Values) { v.Set(k, "evil") }
-			if _, err := newProvider(t, cfg).AuthCodeURL(context.Background(), base); err == nil || !strings.Contains(err.Error(), k) {
+			h.AuthParams = func(_ provider.AuthRequest, v url.Values) { v.Set(k, "evil") }
+			if _, err := newHooked(t, cfg, h).AuthCodeURL(context.Background(), base); err == nil || !strings.Contains(err.Error(), k) {
 				t.Errorf("AuthParams changed %s: %v", k, err)
 			}
 		}
@@ -447,8 +460,8 @@ func TestProfileFunc(t *testing.T) {
 	cfg := config(s)
 	cfg.Endpoint.UserinfoURL = ""
 	cfg.MapProfile = nil
-	cfg.APIHeader = http.Header{"X-Api-Version": {"7"}}
-	cfg.Profile = func(ctx context.Context, api *oauth2.API, tok *provider.Token) (*provider.Identity, error) {
+	h := hooks.OAuth2{APIHeader: http.Header{"X-Api-Version": {"7"}}}
+	h.Profile = func(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
 		var me struct {
 			ID string `json:"id"`
 		}
@@ -458,7 +471,7 @@ func TestProfileFunc(t *testing.T) {
 		tok.Scopes = []string{"from-profile"}
 		return &provider.Identity{ProviderUserID: me.ID}, nil
 	}
-	p := newProvider(t, cfg)
+	p := newHooked(t, cfg, h)
 	id, tok, err := p.Exchange(context.Background(), authorize(t, p, s, provider.AuthRequest{}).request())
 	if err != nil {
 		t.Fatal(err)
@@ -467,10 +480,10 @@ func TestProfileFunc(t *testing.T) {
 		t.Errorf("identity %+v scopes %v", id, tok.Scopes)
 	}
 	// A *verification.Error of the profile is returned as is.
-	cfg.Profile = func(context.Context, *oauth2.API, *provider.Token) (*provider.Identity, error) {
+	h.Profile = func(context.Context, *hooks.API, *provider.Token) (*provider.Identity, error) {
 		return nil, verification.ErrAccessDenied
 	}
-	p = newProvider(t, cfg)
+	p = newHooked(t, cfg, h)
 	if _, _, err := p.Exchange(context.Background(), authorize(t, p, s, provider.AuthRequest{}).request()); !errors.Is(err, verification.ErrAccessDenied) {
 		t.Errorf("error %v", err)
 	}

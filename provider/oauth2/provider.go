@@ -8,11 +8,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
@@ -31,13 +31,11 @@ type Provider struct {
 	issuer       string
 	issParameter bool
 	mapProfile   func(map[string]any) (*provider.Identity, error)
-	profile      ProfileFunc
+	profile      hooks.ProfileFunc
 	apiHeader    http.Header
-	authParams   func(provider.AuthRequest, url.Values)
-	revoke       RevokeFunc
-	client       *http.Client
-	timeout      time.Duration
-	now          func() time.Time
+	authParams   hooks.AuthParamsFunc
+	revoke       hooks.RevokeFunc
+	http         oauthclient.HTTP
 }
 
 var (
@@ -46,10 +44,19 @@ var (
 	_ provider.Revoker   = (*Provider)(nil)
 )
 
+func init() { hooks.NewOAuth2 = newProvider }
+
 // New returns the provider cfg describes. It does no I/O; it fails when a
 // required Config field is missing or invalid.
-func New(cfg Config) (*Provider, error) {
-	if err := cfg.check(); err != nil {
+func New(cfg Config) (*Provider, error) { return newProvider(cfg, hooks.OAuth2{}) }
+
+// newProvider is New with a catalogue provider's hooks.
+func newProvider(cfg Config, h hooks.OAuth2) (*Provider, error) {
+	if err := cfg.check(&h); err != nil {
+		return nil, err
+	}
+	web, err := oauthclient.NewHTTP("oauth2", cfg.HTTP)
+	if err != nil {
 		return nil, err
 	}
 	p := &Provider{
@@ -65,12 +72,11 @@ func New(cfg Config) (*Provider, error) {
 		issuer:       cfg.Issuer,
 		issParameter: cfg.IssuerParameterSupported,
 		mapProfile:   cfg.MapProfile,
-		profile:      cfg.Profile,
-		apiHeader:    cfg.APIHeader.Clone(),
-		authParams:   cfg.AuthParams,
-		revoke:       cfg.Revoke,
-		timeout:      cfg.Timeout,
-		now:          cfg.Now,
+		profile:      h.Profile,
+		apiHeader:    h.APIHeader.Clone(),
+		authParams:   h.AuthParams,
+		revoke:       h.Revoke,
+		http:         web,
 	}
 	if p.separator == "" {
 		p.separator = " "
@@ -78,17 +84,6 @@ func New(cfg Config) (*Provider, error) {
 	if p.authStyle == xoauth2.AuthStyleAutoDetect {
 		p.authStyle = xoauth2.AuthStyleInHeader
 	}
-	if p.timeout == 0 {
-		p.timeout = DefaultTimeout
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	maxBytes := cfg.MaxResponseBytes
-	if maxBytes == 0 {
-		maxBytes = DefaultMaxResponseBytes
-	}
-	p.client = oauthclient.NewHTTPClient(cfg.HTTPClient, p.timeout, maxBytes)
 	if p.title == "" {
 		u, _ := url.Parse(cfg.Endpoint.AuthURL) // checked by cfg.check
 		p.title = u.Hostname()
@@ -121,8 +116,8 @@ func (p *Provider) Metadata() provider.Metadata {
 // AuthCodeURL returns the authorization URL of req: response_type=code, the
 // client id, redirect URI, scopes (Config.Scopes when req has none; no scope
 // parameter when both are empty), state, S256 code challenge (unless
-// Config.DisablePKCE), and prompt and login_hint when set, then adjusted by
-// Config.AuthParams. State, RedirectURI and (with PKCE) CodeChallenge are
+// Config.DisablePKCE), and prompt and login_hint when set (then adjusted by
+// a catalogue provider's own parameters). State, RedirectURI and (with PKCE) CodeChallenge are
 // required; Nonce is ignored.
 func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
 	if err := ctx.Err(); err != nil {
@@ -184,5 +179,5 @@ func (p *Provider) oauth2Config(redirectURI string) *xoauth2.Config {
 
 // failure derives the error of a failed call from sentinel.
 func (p *Provider) failure(sentinel *verification.Error, what string, err error) *verification.Error {
-	return oauthclient.Failure(sentinel, what, err, p.timeout)
+	return oauthclient.Failure(sentinel, what, err, p.http.Timeout)
 }

@@ -20,7 +20,7 @@ func (p *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*p
 	if refreshToken == "" {
 		return nil, verification.ErrMissingRefreshToken
 	}
-	ts := p.oauth2Config("").TokenSource(oauthclient.ClientContext(ctx, p.client), &xoauth2.Token{RefreshToken: refreshToken})
+	ts := p.oauth2Config("").TokenSource(oauthclient.ClientContext(ctx, p.http.Client), &xoauth2.Token{RefreshToken: refreshToken})
 	tok, err := ts.Token()
 	if err != nil {
 		return nil, p.failure(verification.ErrTokenRetrieval, "refresh the access token", err)
@@ -28,14 +28,15 @@ func (p *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*p
 	if err := oauthclient.CheckTokenType(tok, verification.ErrTokenRetrieval); err != nil {
 		return nil, err
 	}
-	return oauthclient.Token(tok, "", refreshToken, p.now()), nil
+	return oauthclient.Token(tok, "", refreshToken, p.http.Now()), nil
 }
 
 // errNoRevocation is returned by Revoke without a revocation endpoint.
 var errNoRevocation = fmt.Errorf("oauth2: the provider has no revocation endpoint (%w)", provider.ErrRevocationUnsupported)
 
-// Revoke revokes token through Config.Revoke, or at Endpoint.RevocationURL
-// (RFC 7009, authenticating as Config.AuthStyle says); hint is sent as
+// Revoke revokes token at Endpoint.RevocationURL (RFC 7009,
+// authenticating as Config.AuthStyle says), or the way a catalogue
+// provider's revocation hook does; hint is sent as
 // token_type_hint when not empty. Without either it returns an error
 // wrapping provider.ErrRevocationUnsupported and sends nothing. Other
 // errors follow provider.Revoker's contract.
@@ -44,12 +45,12 @@ func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
 		return fmt.Errorf("oauth2: Revoke of an empty token")
 	}
 	if p.revoke != nil {
-		return p.revoke(ctx, p.client, token, hint)
+		return p.revoke(ctx, p.http.Client, token, hint)
 	}
 	if p.endpoint.RevocationURL == "" {
 		return errNoRevocation
 	}
-	return oauthclient.Revoke(ctx, p.client, oauthclient.Revocation{
+	return oauthclient.Revoke(ctx, p.http.Client, oauthclient.Revocation{
 		URL:          p.endpoint.RevocationURL,
 		ClientID:     p.clientID,
 		ClientSecret: p.clientSecret,

@@ -1,9 +1,7 @@
 package oidc
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,13 +10,16 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
 // Defaults of a zero Config.
+// DefaultTimeout and DefaultMaxResponseBytes are those of a zero
+// Config.HTTP: provider.DefaultTimeout and provider.DefaultMaxResponseBytes.
 const (
-	DefaultTimeout          = 10 * time.Second
-	DefaultMaxResponseBytes = 1 << 20
+	DefaultTimeout          = provider.DefaultTimeout
+	DefaultMaxResponseBytes = provider.DefaultMaxResponseBytes
 	DefaultClockSkew        = time.Minute
 )
 
@@ -36,7 +37,7 @@ var DefaultSigningAlgorithms = []string{
 }
 
 // Config configures a Provider. Strategy, Issuer, ClientID and ClientSecret
-// (or ClientSecretFunc) are required; every other zero field has a default.
+// are required; every other zero field has a default.
 type Config struct {
 	// Strategy is the verification strategy the provider serves, such as
 	// oauth_custom_dev.
@@ -70,14 +71,6 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 
-	// ClientSecretFunc, when set instead of ClientSecret, returns the
-	// client secret for each request that needs one (token, refresh,
-	// revocation), for providers whose secret is a short-lived signed JWT
-	// (Sign in with Apple). It must be safe for concurrent use and should
-	// cache its secret. Its error fails the request that needed the secret
-	// and must not carry secrets.
-	ClientSecretFunc func(ctx context.Context) (string, error)
-
 	// AdditionalAudiences are the host's other client ids at this provider
 	// (a mobile app's, a One Tap client's) whose ID tokens VerifyIDToken
 	// accepts besides ClientID's. The code flow accepts ClientID's only.
@@ -97,30 +90,17 @@ type Config struct {
 	// auto-detected by trial and error.
 	AuthStyle oauth2.AuthStyle
 
-	// HTTPClient sends every request to the provider. Its Transport (or
-	// http.DefaultTransport) is wrapped to apply Timeout and
-	// MaxResponseBytes; its redirect policy is replaced by one that never
-	// follows redirects. Default: a client of its own.
-	HTTPClient *http.Client
-
-	// Timeout bounds each request to the provider, on top of any deadline
-	// of the caller's context. Default: DefaultTimeout.
-	Timeout time.Duration
-
-	// MaxResponseBytes bounds every response body; a larger one fails the
-	// request with ErrResponseTooLarge. Default: DefaultMaxResponseBytes.
-	MaxResponseBytes int64
+	// HTTP is the client, timeout, response size limit and clock of every
+	// request to the provider (the clock also checks ID tokens); its zero
+	// value is the default.
+	HTTP provider.HTTPSettings
 
 	// SigningAlgorithms are the JWS algorithms ID tokens may be signed with.
 	// "none" is never allowed, even when listed. Default:
 	// DefaultSigningAlgorithms.
 	SigningAlgorithms []string
 
-	// Now is the clock of ID token checks and token expiries. Default:
-	// time.Now.
-	Now func() time.Time
-
-	// ClockSkew is how far the provider's clock may be from Now when
+	// ClockSkew is how far the provider's clock may be from HTTP.Now when
 	// checking an ID token's exp and iat. Default: DefaultClockSkew.
 	ClockSkew time.Duration
 
@@ -140,39 +120,6 @@ type Config struct {
 	// providers that reject PKCE from a confidential client (LinkedIn, for
 	// most apps); the nonce and the client secret still bind the code.
 	DisablePKCE bool
-
-	// AllowMissingNonce accepts ID tokens without a "nonce" claim, for
-	// providers known to leave it out although the request sent one
-	// (LinkedIn). A nonce that is present must still equal the request's,
-	// and Exchange still requires the request's nonce. An ID token of the
-	// code flow comes from the token endpoint, over TLS, for a code bound to
-	// the client secret, so the nonce is defense in depth there; never set
-	// this for a provider that sends it.
-	AllowMissingNonce bool
-
-	// AuthParams, when set, adjusts the parameters of each authorization
-	// URL after the protocol's are set, for what a provider needs beyond
-	// OpenID Connect: Google's access_type=offline when req.Offline, Apple's
-	// response_mode=form_post. It must not change the reserved parameters
-	// (see ExtraAuthParams); AuthCodeURL fails when it does.
-	AuthParams func(req provider.AuthRequest, params url.Values)
-
-	// CheckClaims, when set, is one more ID token check, run on the
-	// verified claims after every other check, at the code exchange and at
-	// refresh: a tenant allowlist, Google's hosted domain. Its error fails
-	// the token with verification.ErrIDTokenInvalid, whose long message
-	// repeats the error's text: it must say which check failed and carry no
-	// claim values or secrets.
-	CheckClaims func(claims map[string]any) error
-
-	// MapIdentity, when set, adjusts the identity mapped from the claims
-	// (the ID token's, merged with userinfo's) before Exchange returns it:
-	// claims are the verified claims, and params the callback's other
-	// parameters (provider.ExchangeRequest.Params), which, unlike the
-	// claims, nobody signed (Apple's "user"). A *verification.Error it
-	// returns is returned as is; another error becomes
-	// verification.ErrFetchUser. The identity must keep a ProviderUserID.
-	MapIdentity func(id *provider.Identity, claims map[string]any, params map[string][]string) error
 }
 
 // Endpoints are a provider's endpoints and capabilities, for providers
@@ -211,8 +158,9 @@ var reservedAuthParams = []string{
 	"code_challenge", "code_challenge_method", "nonce",
 }
 
-// check reports a missing required field or an invalid one.
-func (c *Config) check() error {
+// check reports a missing required field or an invalid one; h are the
+// catalogue hooks, if any.
+func (c *Config) check(h *hooks.OIDC) error {
 	switch {
 	case c.Strategy.IsZero():
 		return fmt.Errorf("oidc: Config.Strategy is required")
@@ -220,10 +168,10 @@ func (c *Config) check() error {
 		return fmt.Errorf("oidc: Config.Issuer is required")
 	case c.ClientID == "":
 		return fmt.Errorf("oidc: Config.ClientID is required")
-	case c.ClientSecret == "" && c.ClientSecretFunc == nil:
+	case c.ClientSecret == "" && h.ClientSecretFunc == nil:
 		return fmt.Errorf("oidc: Config.ClientSecret is required")
-	case c.ClientSecret != "" && c.ClientSecretFunc != nil:
-		return fmt.Errorf("oidc: Config.ClientSecret and Config.ClientSecretFunc are exclusive")
+	case c.ClientSecret != "" && h.ClientSecretFunc != nil:
+		return fmt.Errorf("oidc: Config.ClientSecret and a client secret function are exclusive")
 	}
 	if strings.Contains(c.Issuer, tenantPlaceholder) {
 		if c.Endpoints == nil {
@@ -256,8 +204,8 @@ func (c *Config) check() error {
 			return fmt.Errorf("oidc: Config.ExtraAuthParams cannot set %q", k)
 		}
 	}
-	if c.Timeout < 0 || c.MaxResponseBytes < 0 || c.ClockSkew < 0 {
-		return fmt.Errorf("oidc: Config.Timeout, MaxResponseBytes and ClockSkew cannot be negative")
+	if c.ClockSkew < 0 {
+		return fmt.Errorf("oidc: Config.ClockSkew cannot be negative")
 	}
 	return nil
 }

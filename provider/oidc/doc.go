@@ -4,9 +4,9 @@
 // [Config.Endpoints] without any I/O (how catalogue providers use it). The
 // [Provider] it returns builds authorization URLs (PKCE S256 and a nonce on
 // every request), exchanges codes with golang.org/x/oauth2, validates ID
-// tokens with github.com/coreos/go-oidc/v3 plus the checks go-oidc leaves
-// to its callers, fetches the userinfo endpoint, and maps the claims to a
-// provider.Identity.
+// tokens (signatures with the key set of github.com/coreos/go-oidc/v3,
+// every claim check here, the token parsed and verified once), fetches the
+// userinfo endpoint, and maps the claims to a provider.Identity.
 // It also refreshes tokens ([Provider.Refresh]) and revokes them at the
 // RFC 7009 revocation endpoint ([Provider.Revoke]).
 //
@@ -23,22 +23,22 @@
 // is present when "aud" has several values, and its "at_hash", when present,
 // matches the access token. Clock checks allow Config.ClockSkew.
 //
-// Providers that need more plug in through Config without weakening any of
-// this: an issuer template for multi-tenant providers (Microsoft's
+// An issuer template serves multi-tenant providers (Microsoft's
 // "https://login.microsoftonline.com/{tenantid}/v2.0", checked against the
-// token's "tid"), Config.CheckClaims for one more check (a tenant allowlist),
-// Config.AllowMissingNonce for a provider that never echoes the nonce
-// (LinkedIn; a nonce that is present must still match), Config.AuthParams
-// for provider-specific authorization parameters, Config.MapIdentity for
-// provider-specific profile data, and Config.ClientSecretFunc for a client
-// secret that is a short-lived JWT (Apple). Exchange always requires the
+// token's "tid") without weakening any of this. Catalogue providers
+// (provider/google, provider/apple, ...) are built on this package through
+// provider/internal/catalog, which adds what only they need (one more claim
+// check, a client secret that is a short-lived JWT, their own authorization
+// parameters and revocation, LinkedIn's missing nonce) without a Config
+// field a host would have to read past. Exchange always requires the
 // authorization request's nonce.
-//
+
 // # Network
 //
-// Every request to the provider goes through Config.HTTPClient (or a default
-// client), with Config.Timeout per request even when the host's client has
-// none, and fails when the response is larger than Config.MaxResponseBytes.
+// Every request to the provider goes through Config.HTTP.Client (or a
+// default client), with Config.HTTP.Timeout per request even when the
+// host's client has none, and fails when the response is larger than
+// Config.HTTP.MaxResponseBytes.
 // Redirects are never followed, so a code or a client secret is never sent
 // anywhere but to the endpoint discovery (or Config.Endpoints) named. The client secret is sent the
 // way Config.AuthStyle says, once: never x/oauth2's auto-detection, which

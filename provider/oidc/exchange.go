@@ -12,7 +12,7 @@ import (
 	"github.com/tetherauth/tether/verification"
 )
 
-// errIdentityMapping is the cause of a Config.MapIdentity failure that is
+// errIdentityMapping is the cause of a catalogue identity mapping failure that is
 // not a *verification.Error.
 var errIdentityMapping = errors.New("oidc: the identity could not be mapped")
 
@@ -20,7 +20,7 @@ var errIdentityMapping = errors.New("oidc: the identity could not be mapped")
 // the ID token (see the package documentation), merges the userinfo
 // response's claims (unless Config.SkipUserinfo or the provider has no
 // userinfo endpoint), maps the claims to the identity (then
-// Config.MapIdentity) and returns the identity and the tokens.
+// a catalogue provider's own mapping) and returns the identity and the tokens.
 //
 // req.Nonce is required: without the authorization request's nonce the ID
 // token cannot be checked, and the code is not redeemed.

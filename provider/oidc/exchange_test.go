@@ -20,7 +20,7 @@ func TestExchange(t *testing.T) {
 	clk := newClock()
 	srv := newServer(t, providertest.Config{Now: clk.Now})
 	cfg := config(srv)
-	cfg.Now = clk.Now
+	cfg.HTTP.Now = clk.Now
 	p := newProvider(t, cfg)
 
 	id, tok, f, err := exchange(t, p)
@@ -223,7 +223,7 @@ func TestExchangeClockSkew(t *testing.T) {
 			clk := newClock()
 			srv := newServer(t, providertest.Config{Now: clk.Now, IDTokenTTL: time.Minute})
 			cfg := config(srv)
-			cfg.Now = func() time.Time { return clk.Now().Add(tt.offset) }
+			cfg.HTTP.Now = func() time.Time { return clk.Now().Add(tt.offset) }
 			cfg.ClockSkew = tt.skew
 			_, _, _, err := exchange(t, newProvider(t, cfg))
 			switch {
@@ -380,7 +380,7 @@ func TestAuthStyle(t *testing.T) {
 func TestExchangeTimeout(t *testing.T) {
 	srv := newServer(t, providertest.Config{})
 	cfg := config(srv)
-	cfg.Timeout = time.Second // long enough for discovery on a busy machine
+	cfg.HTTP.Timeout = time.Second // long enough for discovery on a busy machine
 	p := newProvider(t, cfg)
 
 	t.Run("Config.Timeout", func(t *testing.T) {
@@ -417,7 +417,7 @@ func TestExchangeTimeout(t *testing.T) {
 func TestExchangeOversizedResponse(t *testing.T) {
 	srv := newServer(t, providertest.Config{})
 	cfg := config(srv)
-	cfg.MaxResponseBytes = 8 << 10
+	cfg.HTTP.MaxResponseBytes = 8 << 10
 	p := newProvider(t, cfg)
 	for _, size := range []int{16 << 10, 4 << 20} { // buffered with a Content-Length, and streamed
 		f := authorize(t, p)

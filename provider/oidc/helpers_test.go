@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
+
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/internal/testkit"
@@ -30,9 +33,19 @@ func config(srv *providertest.Server) oidc.Config {
 }
 
 // newProvider runs discovery against srv with cfg.
-func newProvider(t *testing.T, cfg oidc.Config) *oidc.Provider {
+func newProvider(t testing.TB, cfg oidc.Config) *oidc.Provider {
 	t.Helper()
 	p, err := oidc.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return p
+}
+
+// newHooked is newProvider with a catalogue provider's hooks.
+func newHooked(t testing.TB, cfg oidc.Config, h hooks.OIDC) *oidc.Provider {
+	t.Helper()
+	p, err := catalog.OIDCWithHooks(context.Background(), cfg, h)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -49,7 +62,7 @@ type flow struct {
 
 // authorize runs the authorization request of a new flow through srv and
 // returns the flow with its code.
-func authorize(t *testing.T, p *oidc.Provider) flow {
+func authorize(t testing.TB, p *oidc.Provider) flow {
 	t.Helper()
 	f := flow{state: oauth2.GenerateVerifier(), verifier: oauth2.GenerateVerifier(), nonce: oauth2.GenerateVerifier()}
 	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{
@@ -87,7 +100,7 @@ func (f flow) request() provider.ExchangeRequest {
 }
 
 // exchange runs a whole flow.
-func exchange(t *testing.T, p *oidc.Provider) (*provider.Identity, *provider.Token, flow, error) {
+func exchange(t testing.TB, p *oidc.Provider) (*provider.Identity, *provider.Token, flow, error) {
 	t.Helper()
 	f := authorize(t, p)
 	id, tok, err := p.Exchange(context.Background(), f.request())
@@ -102,6 +115,6 @@ func newClock() *clock { return testkit.NewClockAt(time.Now().Truncate(time.Seco
 var alice = testkit.Alice
 
 // newServer starts a provider with alice signed in.
-func newServer(t *testing.T, cfg providertest.Config) *providertest.Server {
+func newServer(t testing.TB, cfg providertest.Config) *providertest.Server {
 	return testkit.StartIDP(t, cfg)
 }

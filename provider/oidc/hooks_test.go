@@ -8,6 +8,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
+
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
@@ -71,7 +74,6 @@ func TestHookConfigErrors(t *testing.T) {
 		change func(*oidc.Config)
 		want   string
 	}{
-		{"secret and secret func", func(c *oidc.Config) { c.ClientSecretFunc = func(context.Context) (string, error) { return "", nil } }, "exclusive"},
 		{"no JWKS URL", func(c *oidc.Config) { c.Endpoints.JWKSURL = "" }, "Endpoints.JWKSURL is required"},
 		{"relative token URL", func(c *oidc.Config) { c.Endpoints.TokenURL = "/token" }, "Endpoints.TokenURL \"/token\" is not an absolute"},
 		{"template without endpoints", func(c *oidc.Config) { c.Endpoints = nil; c.Issuer = "https://login.example/{tenantid}/v2.0" }, "needs Config.Endpoints"},
@@ -157,14 +159,15 @@ func TestCheckClaims(t *testing.T) {
 	srv := newServer(t, providertest.Config{})
 	cfg := config(srv)
 	var calls atomic.Int32
-	cfg.CheckClaims = func(c map[string]any) error {
+	var h hooks.OIDC
+	h.CheckClaims = func(c map[string]any) error {
 		calls.Add(1)
 		if c["hd"] != "example.com" {
 			return errors.New("the account is not in the hosted domain (hd)")
 		}
 		return nil
 	}
-	p := newProvider(t, cfg)
+	p := newHooked(t, cfg, h)
 	_, _, _, err := exchange(t, p)
 	if !errors.Is(err, verification.ErrIDTokenInvalid) || !strings.Contains(err.Error(), "provider-specific check: the account is not in the hosted domain (hd)") {
 		t.Fatalf("error %v", err)
@@ -210,9 +213,7 @@ func TestMapIdentity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := config(srv)
-			cfg.MapIdentity = tt.hook
-			p := newProvider(t, cfg)
+			p := newHooked(t, config(srv), hooks.OIDC{MapIdentity: tt.hook})
 			f := authorize(t, p)
 			req := f.request()
 			req.Params = tt.params
@@ -234,18 +235,18 @@ func TestAuthParamsHook(t *testing.T) {
 	srv := newServer(t, providertest.Config{})
 	base := provider.AuthRequest{State: "s", CodeChallenge: oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier()), Nonce: "n", RedirectURI: redirectURI, Offline: true}
 	cfg := config(srv)
-	cfg.AuthParams = func(req provider.AuthRequest, v url.Values) {
+	h := hooks.OIDC{AuthParams: func(req provider.AuthRequest, v url.Values) {
 		if req.Offline {
 			v.Set("access_type", "offline")
 		}
-	}
-	u, err := newProvider(t, cfg).AuthCodeURL(context.Background(), base)
+	}}
+	u, err := newHooked(t, cfg, h).AuthCodeURL(context.Background(), base)
 	if err != nil || !strings.Contains(u, "access_type=offline") {
 		t.Errorf("URL %s, %v", u, err)
 	}
 	for _, k := range []string{"nonce", "state", "code_challenge", "code_challenge_method", "client_id", "scope", "redirect_uri", "response_type"} {
-		cfg.AuthParams = func(_ provider.AuthRequest, v url.Values) { v.Del(k) }
-		if _, err := newProvider(t, cfg).AuthCodeURL(context.Background(), base); err == nil || !strings.Contains(err.Error(), k) {
+		h.AuthParams = func(_ provider.AuthRequest, v url.Values) { v.Del(k) }
+		if _, err := newHooked(t, cfg, h).AuthCodeURL(context.Background(), base); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("the hook removed %s: %v", k, err)
 		}
 	}
@@ -269,9 +270,7 @@ func TestDisablePKCE(t *testing.T) {
 
 func TestAllowMissingNonce(t *testing.T) {
 	srv := newServer(t, providertest.Config{})
-	cfg := config(srv)
-	cfg.AllowMissingNonce = true
-	p := newProvider(t, cfg)
+	p := newHooked(t, config(srv), hooks.OIDC{AllowMissingNonce: true})
 	for fault, wantErr := range map[providertest.IDTokenFault]bool{
 		"":                               false,
 		providertest.IDTokenMissingNonce: false,
@@ -289,18 +288,21 @@ func TestAllowMissingNonce(t *testing.T) {
 func TestClientSecretFunc(t *testing.T) {
 	srv := newServer(t, providertest.Config{AuthMethods: []string{providertest.AuthMethodPost}})
 	cfg := config(srv)
-	cfg.ClientSecret = ""
 	var calls atomic.Int32
 	var fail atomic.Bool
-	cfg.ClientSecretFunc = func(context.Context) (string, error) {
+	h := hooks.OIDC{ClientSecretFunc: func(context.Context) (string, error) {
 		calls.Add(1)
 		if fail.Load() {
 			return "", errors.New("SECRET-MARKER")
 		}
 		return srv.ClientSecret(), nil
-	}
+	}}
 	cfg.AuthStyle = oauth2.AuthStyleInParams
-	p := newProvider(t, cfg)
+	if _, err := catalog.OIDCWithHooks(context.Background(), cfg, h); err == nil || !strings.Contains(err.Error(), "exclusive") {
+		t.Errorf("a client secret and a secret function: %v", err)
+	}
+	cfg.ClientSecret = ""
+	p := newHooked(t, cfg, h)
 	_, tok, _, err := exchange(t, p)
 	if err != nil {
 		t.Fatal(err)

@@ -2,16 +2,17 @@ package oidc
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
+	"hash"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tetherauth/tether/provider"
@@ -70,60 +71,134 @@ func idTokenInvalid(c idTokenCheck) *verification.Error {
 		Wrap(c)
 }
 
-// verifyIDToken validates raw as OpenID Connect Core section 3.1.3.7 says
-// and returns its claims. go-oidc checks the algorithm, signature, iss, aud
-// and exp; the other checks are the ones it leaves to its callers. The nonce
-// is checked when wantNonce is set: refreshed ID tokens carry none (section
-// 12.2). A template issuer, which go-oidc skips, is checked here against
-// the token's tenant, and Config.CheckClaims runs last.
-func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce string, wantNonce bool) (map[string]any, error) {
-	// The algorithm is checked before go-oidc, whose error would not say
-	// which check failed.
-	if _, err := jose.ParseSignedCompact(raw, p.algorithms); err != nil {
-		if alg := headerAlgorithm(raw); alg != "" && !slices.Contains(p.algorithms, jose.SignatureAlgorithm(alg)) {
-			return nil, idTokenInvalid(checkAlgorithm)
-		}
-		return nil, idTokenInvalid(checkMalformed)
+// idClaims are the ID token claims Tether checks, decoded once from the
+// verified payload (the identity is mapped from the claims map, which
+// hosts get as Identity.Claims).
+type idClaims struct {
+	Issuer    string       `json:"iss"`
+	Subject   string       `json:"sub"`
+	Audience  audience     `json:"aud"`
+	Expiry    *numericDate `json:"exp"`
+	IssuedAt  *numericDate `json:"iat"`
+	NotBefore *numericDate `json:"nbf"`
+	Nonce     string       `json:"nonce"`
+	AZP       *string      `json:"azp"`
+	AtHash    string       `json:"at_hash"`
+	Tenant    any          `json:"tid"`
+}
+
+// audience is "aud": one string or an array of strings.
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if json.Unmarshal(b, &one) == nil {
+		*a = audience{one}
+		return nil
 	}
-	idt, err := p.verifier.Verify(ctx, raw)
+	return json.Unmarshal(b, (*[]string)(a))
+}
+
+// numericDate is a JWT NumericDate: seconds since the epoch, fractions
+// dropped.
+type numericDate struct{ time.Time }
+
+func (d *numericDate) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	f, err := n.Float64()
 	if err != nil {
-		return nil, idTokenInvalid(p.failedCheck(ctx, raw, err))
+		return err
 	}
-	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		return nil, idTokenInvalid(checkClaims)
+	d.Time = time.Unix(int64(f), 0)
+	return nil
+}
+
+// nbfLeeway is how far in the future an "nbf" may be, on top of the clock
+// skew, as go-oidc allowed before Tether checked ID tokens itself.
+const nbfLeeway = 5 * time.Minute
+
+// parseIDToken is the one parse of an ID token: the algorithm from its
+// header, the signature with the provider's keys (one JWS parse, by
+// go-oidc's key set, which refetches the keys for an unknown key id),
+// then the claims decoded once into idClaims and once into the map. It
+// checks the expiry and "nbf" too, which no use of a token skips.
+func (p *Provider) parseIDToken(ctx context.Context, raw string) (*idClaims, map[string]any, jose.SignatureAlgorithm, error) {
+	alg := jose.SignatureAlgorithm(headerAlgorithm(raw))
+	switch {
+	case alg == "" || strings.Count(raw, ".") != 2:
+		return nil, nil, "", idTokenInvalid(checkMalformed)
+	case !slices.Contains(p.algorithms, alg):
+		return nil, nil, "", idTokenInvalid(checkAlgorithm)
 	}
-	if p.issuerTemplate {
-		iss, _ := claims["iss"].(string)
-		tid, _ := claims["tid"].(string)
-		if !p.issuerMatches(iss, tid) {
-			if !tenantPattern.MatchString(tid) {
-				return nil, idTokenInvalid(checkTenant)
-			}
-			return nil, idTokenInvalid(checkIssuer)
+	payload, err := p.keySet.VerifySignature(ctx, raw)
+	if err != nil {
+		// Only on failure: a token that does not even parse is malformed.
+		if _, perr := jose.ParseSignedCompact(raw, p.algorithms); perr != nil {
+			return nil, nil, "", idTokenInvalid(checkMalformed)
 		}
+		return nil, nil, "", idTokenInvalid(checkSignature)
 	}
-	if idt.Subject == "" {
+	var c idClaims
+	var m map[string]any
+	if json.Unmarshal(payload, &c) != nil || json.Unmarshal(payload, &m) != nil || m == nil {
+		return nil, nil, "", idTokenInvalid(checkClaims)
+	}
+	now := p.now().Add(-p.skew)
+	switch {
+	case c.Expiry == nil || c.Expiry.Before(now):
+		return nil, nil, "", idTokenInvalid(checkExpired)
+	case c.NotBefore != nil && now.Add(nbfLeeway).Before(c.NotBefore.Time):
+		return nil, nil, "", idTokenInvalid(checkNotYet)
+	}
+	return &c, m, alg, nil
+}
+
+// checkIssuer checks "iss" (against the template and the token's tenant
+// for a template issuer).
+func (p *Provider) checkIssuer(c *idClaims) error {
+	tid, _ := c.Tenant.(string)
+	if p.issuerMatches(c.Issuer, tid) {
+		return nil
+	}
+	if p.issuerTemplate && !tenantPattern.MatchString(tid) {
+		return idTokenInvalid(checkTenant)
+	}
+	return idTokenInvalid(checkIssuer)
+}
+
+// verifyIDToken validates raw as OpenID Connect Core section 3.1.3.7 says
+// and returns its claims: the algorithm, signature, iss, aud, exp, nbf,
+// sub, iat, azp, the nonce when wantNonce is set (refreshed ID tokens carry
+// none, section 12.2) and at_hash, then a catalogue provider's own check.
+// The token is parsed and verified once.
+func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce string, wantNonce bool) (map[string]any, error) {
+	c, claims, alg, err := p.parseIDToken(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkIssuer(c); err != nil {
+		return nil, err
+	}
+	switch {
+	case !slices.Contains(c.Audience, p.clientID):
+		return nil, idTokenInvalid(checkAudience)
+	case c.Subject == "":
 		return nil, idTokenInvalid(checkSubject)
-	}
-	if _, ok := claims["iat"].(float64); !ok {
+	case c.IssuedAt == nil:
 		return nil, idTokenInvalid(checkIssuedAt)
-	}
-	if idt.IssuedAt.After(p.now().Add(p.skew)) {
+	case c.IssuedAt.After(p.now().Add(p.skew)):
 		return nil, idTokenInvalid(checkFuture)
-	}
-	if v, ok := claims["azp"]; ok {
-		if azp, _ := v.(string); azp != p.clientID {
-			return nil, idTokenInvalid(checkAZP)
-		}
-	} else if len(idt.Audience) > 1 {
+	case c.AZP != nil && *c.AZP != p.clientID:
+		return nil, idTokenInvalid(checkAZP)
+	case c.AZP == nil && len(c.Audience) > 1:
 		return nil, idTokenInvalid(checkMissingAZP)
-	}
-	if wantNonce && !(idt.Nonce == "" && p.allowMissingNonce) &&
-		subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+	case wantNonce && !(c.Nonce == "" && p.allowMissingNonce) &&
+		subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(nonce)) != 1:
 		return nil, idTokenInvalid(checkNonce)
-	}
-	if idt.AccessTokenHash != "" && idt.VerifyAccessToken(accessToken) != nil {
+	case c.AtHash != "" && !atHashMatches(alg, c.AtHash, accessToken):
 		return nil, idTokenInvalid(checkAtHash)
 	}
 	if p.checkClaims != nil {
@@ -134,46 +209,24 @@ func (p *Provider) verifyIDToken(ctx context.Context, raw, accessToken, nonce st
 	return claims, nil
 }
 
-// failedCheck finds which go-oidc check rejected raw. go-oidc verifies the
-// signature before any claim, so when the signature verifies (the key set
-// is cached by then; the algorithm was checked above), a claim check failed
-// and the now-authentic claims say which.
-func (p *Provider) failedCheck(ctx context.Context, raw string, err error) idTokenCheck {
-	var expired *oidc.TokenExpiredError
-	if errors.As(err, &expired) {
-		return checkExpired
+// atHashMatches reports whether atHash is the left half of the access
+// token's hash with the ID token's algorithm (OpenID Connect Core section
+// 3.1.3.6).
+func atHashMatches(alg jose.SignatureAlgorithm, atHash, accessToken string) bool {
+	var h hash.Hash
+	switch alg {
+	case jose.RS256, jose.ES256, jose.PS256:
+		h = sha256.New()
+	case jose.RS384, jose.ES384, jose.PS384:
+		h = sha512.New384()
+	case jose.RS512, jose.ES512, jose.PS512, jose.EdDSA:
+		h = sha512.New()
+	default:
+		return false
 	}
-	payload, err := p.keySet.VerifySignature(ctx, raw)
-	if err != nil {
-		return checkSignature
-	}
-	var c struct {
-		Issuer    string          `json:"iss"`
-		Tenant    any             `json:"tid"`
-		Audience  json.RawMessage `json:"aud"`
-		NotBefore *float64        `json:"nbf"`
-	}
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return checkClaims
-	}
-	tid, _ := c.Tenant.(string)
-	if !p.issuerMatches(c.Issuer, tid) {
-		return checkIssuer
-	}
-	var aud []string
-	var one string
-	if json.Unmarshal(c.Audience, &one) == nil {
-		aud = []string{one}
-	} else if json.Unmarshal(c.Audience, &aud) != nil {
-		return checkAudience
-	}
-	if !slices.Contains(aud, p.clientID) {
-		return checkAudience
-	}
-	if c.NotBefore != nil && time.Unix(int64(*c.NotBefore), 0).After(p.now()) {
-		return checkNotYet
-	}
-	return checkClaims
+	h.Write([]byte(accessToken))
+	sum := h.Sum(nil)
+	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])), []byte(atHash)) == 1
 }
 
 // algPattern is what an "alg" header must look like to be compared.
@@ -206,40 +259,27 @@ func headerAlgorithm(raw string) string {
 // given. Replays are the caller's to refuse (the Service keeps each token
 // until it expires).
 func (p *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provider.Identity, time.Time, error) {
-	if _, err := jose.ParseSignedCompact(raw, p.algorithms); err != nil {
-		return nil, time.Time{}, idTokenInvalid(checkMalformed)
-	}
-	idt, err := p.native.Verify(ctx, raw)
+	c, claims, _, err := p.parseIDToken(ctx, raw)
 	if err != nil {
-		return nil, time.Time{}, idTokenInvalid(p.failedCheck(ctx, raw, err))
+		return nil, time.Time{}, err
 	}
-	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		return nil, time.Time{}, idTokenInvalid(checkClaims)
+	if err := p.checkIssuer(c); err != nil {
+		return nil, time.Time{}, err
 	}
-	if p.issuerTemplate {
-		iss, _ := claims["iss"].(string)
-		tid, _ := claims["tid"].(string)
-		if !p.issuerMatches(iss, tid) {
-			return nil, time.Time{}, idTokenInvalid(checkIssuer)
-		}
-	}
-	aud := slices.ContainsFunc(idt.Audience, func(a string) bool { return slices.Contains(p.audiences, a) })
-	azp, hasAZP := claims["azp"].(string)
+	aud := slices.ContainsFunc(c.Audience, func(a string) bool { return slices.Contains(p.audiences, a) })
 	switch {
 	case !aud:
 		return nil, time.Time{}, idTokenInvalid(checkAudience)
-	case hasAZP && !slices.Contains(p.audiences, azp):
+	case c.AZP != nil && !slices.Contains(p.audiences, *c.AZP):
 		return nil, time.Time{}, idTokenInvalid(checkAZP)
-	case idt.Subject == "":
+	case c.Subject == "":
 		return nil, time.Time{}, idTokenInvalid(checkSubject)
-	case idt.IssuedAt.After(p.now().Add(p.skew)):
-		return nil, time.Time{}, idTokenInvalid(checkFuture)
-	case nonce != "" && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1:
-		return nil, time.Time{}, idTokenInvalid(checkNonce)
-	}
-	if _, ok := claims["iat"].(float64); !ok {
+	case c.IssuedAt == nil:
 		return nil, time.Time{}, idTokenInvalid(checkIssuedAt)
+	case c.IssuedAt.After(p.now().Add(p.skew)):
+		return nil, time.Time{}, idTokenInvalid(checkFuture)
+	case nonce != "" && subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(nonce)) != 1:
+		return nil, time.Time{}, idTokenInvalid(checkNonce)
 	}
 	if p.checkClaims != nil {
 		if err := p.checkClaims(claims); err != nil {
@@ -252,5 +292,5 @@ func (p *Provider) VerifyIDToken(ctx context.Context, raw, nonce string) (*provi
 			return nil, time.Time{}, verification.ErrFetchUser.WithLongMessage("The provider's profile could not be mapped to an account.").Wrap(errIdentityMapping)
 		}
 	}
-	return id, idt.Expiry, nil
+	return id, c.Expiry.Time, nil
 }

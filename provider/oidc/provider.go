@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
@@ -41,9 +42,10 @@ type Provider struct {
 	issuerTemplate    bool
 	disablePKCE       bool
 	allowMissingNonce bool
-	authParams        func(provider.AuthRequest, url.Values)
+	authParams        hooks.AuthParamsFunc
 	checkClaims       func(map[string]any) error
 	mapIdentity       func(*provider.Identity, map[string]any, map[string][]string) error
+	revoke            hooks.RevokeFunc
 
 	client        *httpClient
 	endpoint      oauth2.Endpoint
@@ -52,10 +54,8 @@ type Provider struct {
 	issParameter  bool
 	offlineAccess bool // discovery lists offline_access in scopes_supported
 	keySet        *oidc.RemoteKeySet
-	verifier      *oidc.IDTokenVerifier
-	// native verifies ID tokens a native client obtained: any audience of
-	// audiences (the client id and Config.AdditionalAudiences).
-	native    *oidc.IDTokenVerifier
+	// audiences are the client id and Config.AdditionalAudiences: the
+	// audiences of ID tokens a native client obtained.
 	audiences []string
 }
 
@@ -82,7 +82,14 @@ type discovery struct {
 // document lacks an authorization, token or JWKS endpoint. With
 // cfg.Endpoints, New reads nothing and fails only on an invalid Config.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
-	if err := cfg.check(); err != nil {
+	return newProvider(ctx, cfg, hooks.OIDC{})
+}
+
+func init() { hooks.NewOIDC = newProvider }
+
+// newProvider is New with a catalogue provider's hooks.
+func newProvider(ctx context.Context, cfg Config, h hooks.OIDC) (*Provider, error) {
+	if err := cfg.check(&h); err != nil {
 		return nil, err
 	}
 	algs, err := signingAlgorithms(cfg.SigningAlgorithms)
@@ -96,28 +103,21 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		clientID:     cfg.ClientID,
 		clientSecret: cfg.ClientSecret,
 		scopes:       withOpenID(cfg.Scopes),
-		timeout:      cfg.Timeout,
-		now:          cfg.Now,
 		skew:         cfg.ClockSkew,
 		extra:        make(map[string]string, len(cfg.ExtraAuthParams)),
 		skipUserinfo: cfg.SkipUserinfo,
 
-		secretFunc:        cfg.ClientSecretFunc,
+		secretFunc:        h.ClientSecretFunc,
 		issuerTemplate:    strings.Contains(cfg.Issuer, tenantPlaceholder),
 		disablePKCE:       cfg.DisablePKCE,
-		allowMissingNonce: cfg.AllowMissingNonce,
-		authParams:        cfg.AuthParams,
-		checkClaims:       cfg.CheckClaims,
-		mapIdentity:       cfg.MapIdentity,
+		allowMissingNonce: h.AllowMissingNonce,
+		authParams:        h.AuthParams,
+		checkClaims:       h.CheckClaims,
+		mapIdentity:       h.MapIdentity,
+		revoke:            h.Revoke,
 	}
 	if len(cfg.Scopes) == 0 {
 		p.scopes = slices.Clone(DefaultScopes)
-	}
-	if p.timeout == 0 {
-		p.timeout = DefaultTimeout
-	}
-	if p.now == nil {
-		p.now = time.Now
 	}
 	if p.skew == 0 {
 		p.skew = DefaultClockSkew
@@ -128,11 +128,11 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	for _, a := range algs {
 		p.algorithms = append(p.algorithms, jose.SignatureAlgorithm(a))
 	}
-	maxBytes := cfg.MaxResponseBytes
-	if maxBytes == 0 {
-		maxBytes = DefaultMaxResponseBytes
+	web, err := oauthclient.NewHTTP("oidc", cfg.HTTP)
+	if err != nil {
+		return nil, err
 	}
-	p.client = &httpClient{newHTTPClient(cfg.HTTPClient, p.timeout, maxBytes)}
+	p.client, p.timeout, p.now = &httpClient{web.Client}, web.Timeout, web.Now
 
 	var jwksURL string
 	if e := cfg.Endpoints; e != nil {
@@ -167,23 +167,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	// go-oidc keeps this context for the key set's background fetches: it
 	// only carries the client.
 	p.keySet = oidc.NewRemoteKeySet(p.client.context(context.Background()), jwksURL)
-	p.verifier = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
-		ClientID:             p.clientID,
-		SupportedSigningAlgs: algs,
-		// A template issuer is checked by verifyIDToken against the
-		// token's tenant, which go-oidc cannot do.
-		SkipIssuerCheck: p.issuerTemplate,
-		// go-oidc compares exp with Now exactly; moving its clock back by
-		// the skew lets a token expire up to ClockSkew late.
-		Now: func() time.Time { return p.now().Add(-p.skew) },
-	})
 	p.audiences = append([]string{p.clientID}, cfg.AdditionalAudiences...)
-	p.native = oidc.NewVerifier(cfg.Issuer, p.keySet, &oidc.Config{
-		SkipClientIDCheck:    true, // VerifyIDToken checks the audience against audiences
-		SupportedSigningAlgs: algs,
-		SkipIssuerCheck:      p.issuerTemplate,
-		Now:                  func() time.Time { return p.now().Add(-p.skew) },
-	})
 	return p, nil
 }
 
@@ -281,8 +265,8 @@ func (p *Provider) Metadata() provider.Metadata {
 // AuthCodeURL returns the authorization URL of req: response_type=code, the
 // client id, redirect URI, scopes (DefaultScopes when req has none, "openid"
 // always), state, S256 code challenge (unless Config.DisablePKCE), nonce,
-// and prompt and login_hint when set, plus Config.ExtraAuthParams, then
-// adjusted by Config.AuthParams. State, CodeChallenge (unless
+// and prompt and login_hint when set, plus Config.ExtraAuthParams (then
+// adjusted by a catalogue provider's own parameters). State, CodeChallenge (unless
 // Config.DisablePKCE), Nonce and RedirectURI are required.
 //
 // With req.Offline (the flow wants a refresh token), the offline_access
@@ -290,8 +274,8 @@ func (p *Provider) Metadata() provider.Metadata {
 // OpenID Connect Core section 11 says: spec-following providers (Auth0,
 // Okta, Ory Hydra, Keycloak) issue no refresh token without it. Some of
 // them also want prompt=consent for it; the host passes that as the
-// flow's prompt. Provider-specific packages add what theirs needs instead
-// (Google's access_type=offline) through Config.AuthParams.
+// flow's prompt. Catalogue packages add what theirs needs instead
+// (Google's access_type=offline).
 func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -343,12 +327,12 @@ func (p *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (s
 	return p.endpoint.AuthURL + sep + v.Encode(), nil
 }
 
-// errClientSecret is the cause of a failed Config.ClientSecretFunc: its
+// errClientSecret is the cause of a failed client secret function: its
 // own error is not repeated, in case it is not as clean as documented.
 var errClientSecret = errors.New("oidc: the client secret could not be made")
 
 // secret returns the client secret: Config.ClientSecret, or a fresh one
-// from Config.ClientSecretFunc.
+// from a catalogue provider's client secret function (Apple's).
 func (p *Provider) secret(ctx context.Context) (string, error) {
 	if p.secretFunc == nil {
 		return p.clientSecret, nil

@@ -35,7 +35,7 @@ func TestNewConfigErrors(t *testing.T) {
 		{"reserved extra param", func(c *oidc.Config) { c.ExtraAuthParams = map[string]string{"nonce": "x"} }, `cannot set "nonce"`},
 		{"only none", func(c *oidc.Config) { c.SigningAlgorithms = []string{"none", "NONE"} }, "allows no algorithm"},
 		{"symmetric algorithm", func(c *oidc.Config) { c.SigningAlgorithms = []string{"HS256"} }, `"HS256" is not supported`},
-		{"negative timeout", func(c *oidc.Config) { c.Timeout = -time.Second }, "negative"},
+		{"negative timeout", func(c *oidc.Config) { c.HTTP.Timeout = -time.Second }, "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestNewDiscoveryErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := config(srv)
 			cfg.Issuer = tt.issuer
-			cfg.Timeout = tt.timeout
+			cfg.HTTP.Timeout = tt.timeout
 			_, err := oidc.New(context.Background(), cfg)
 			if err == nil {
 				t.Fatal("New succeeded")
@@ -243,7 +243,7 @@ func TestRefresh(t *testing.T) {
 			tt.srvCfg.Now = clk.Now
 			srv := newServer(t, tt.srvCfg)
 			cfg := config(srv)
-			cfg.Now = clk.Now
+			cfg.HTTP.Now = clk.Now
 			p := newProvider(t, cfg)
 			_, first, _, err := exchange(t, p)
 			if err != nil {
@@ -394,8 +394,8 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	const description = "DESCRIPTION-MARKER"
 	srv := newServer(t, providertest.Config{})
 	cfg := config(srv)
-	cfg.Timeout = time.Second // the "slow" failure waits for it
-	cfg.MaxResponseBytes = 32 << 10
+	cfg.HTTP.Timeout = time.Second // the "slow" failure waits for it
+	cfg.HTTP.MaxResponseBytes = 32 << 10
 	p := newProvider(t, cfg)
 
 	type failure struct {

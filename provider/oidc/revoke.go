@@ -19,6 +19,12 @@ import (
 // context error, provider.ErrResponseTooLarge, or a *url.Error without the
 // URL's query.
 func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
+	if p.revoke != nil {
+		if token == "" {
+			return fmt.Errorf("oidc: Revoke of an empty token")
+		}
+		return p.revoke(ctx, p.client.Client, token, hint)
+	}
 	if p.revocationURL == "" {
 		return ErrNoRevocationEndpoint
 	}

@@ -4,15 +4,15 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/slack"
 )
 
 // TeamID restricts sign-in to one workspace.
 func ExampleNew() {
 	p, err := slack.New(slack.Config{
-		ClientID:     "25259531569.1115258246291",
-		ClientSecret: "slack-client-secret", // os.Getenv("SLACK_CLIENT_SECRET")
-		TeamID:       "T0R7GR",
+		Credentials: provider.Credentials{ClientID: "25259531569.1115258246291", ClientSecret: "slack-client-secret"}, // os.Getenv("SLACK_CLIENT_SECRET")
+		TeamID:      "T0R7GR",
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -51,7 +51,7 @@ func newFake(t *testing.T, revoked *atomic.Int32) *providertest.Mounted {
 
 func newProvider(t *testing.T, f *providertest.Mounted, team string) *slack.Provider {
 	t.Helper()
-	p, err := slack.New(slack.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL, TeamID: team})
+	p, err := slack.New(slack.Config{Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL, TeamID: team})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestRevokeErrors(t *testing.T) {
 	f.HandleFunc("POST /broken/api/auth.revoke", func(w http.ResponseWriter, r *http.Request) {
 		providertest.WriteJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "ratelimited"})
 	})
-	broken, err := slack.New(slack.Config{ClientID: "i", ClientSecret: "s", BaseURL: f.URL + "/broken"})
+	broken, err := slack.New(slack.Config{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: f.URL + "/broken"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +128,8 @@ func TestRevokeErrors(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]slack.Config{
-		"no client id":     {ClientSecret: "s"},
-		"no client secret": {ClientID: "i"},
-		"bad team":         {ClientID: "i", ClientSecret: "s", TeamID: "wonderland"},
-		"bad base URL":     {ClientID: "i", ClientSecret: "s", BaseURL: "slack.com"},
+		"bad team":     {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, TeamID: "wonderland"},
+		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "slack.com"},
 	} {
 		if _, err := slack.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "slack: ") {
 			t.Errorf("%s: %v", name, err)

@@ -29,8 +29,9 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -52,9 +53,8 @@ var teamIDPattern = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
 // Config configures the Slack provider. ClientID and ClientSecret are
 // required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the Slack app's client id and secret.
-	ClientID     string
-	ClientSecret string
+	// Credentials are the Slack app's client id and secret.
+	provider.Credentials
 	// Scopes are requested on every authorization ("openid" is always
 	// added). Default: DefaultScopes.
 	Scopes []string
@@ -65,28 +65,26 @@ type Config struct {
 	// BaseURL, when set, replaces Issuer for every endpoint and as issuer,
 	// for tests against a fake Slack.
 	BaseURL string
-	// HTTPClient, Timeout, MaxResponseBytes, Now and ClockSkew are as in
-	// oidc.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
-	ClockSkew        time.Duration
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to Slack; its zero value is the default.
+	HTTP provider.HTTPSettings
+	// ClockSkew is as in oidc.Config.
+	ClockSkew time.Duration
 }
 
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("slack.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
+// endpoint is Slack's, from https://api.slack.com/authentication/sign-in-with-slack
+// (revocation is auth.revoke, https://api.slack.com/methods/auth.revoke).
+var endpoint = catalog.Endpoint{
+	AuthURL:  Issuer + "/openid/connect/authorize",
+	TokenURL: Issuer + "/api/openid.connect.token",
+	JWKSURL:  Issuer + "/openid/connect/keys",
 }
-
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
 
 // Provider is the Slack provider. It is safe for concurrent use.
 type Provider struct {
-	p         *oidc.Provider
-	revokeURL string
-	client    *http.Client
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
 }
 
 var (
@@ -98,21 +96,12 @@ var (
 // New returns the Slack provider. It does no I/O and fails when ClientID or
 // ClientSecret is missing, or TeamID or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("slack: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("slack: Config.ClientSecret is required")
-	case cfg.TeamID != "" && !teamIDPattern.MatchString(cfg.TeamID):
+	if cfg.TeamID != "" && !teamIDPattern.MatchString(cfg.TeamID) {
 		return nil, fmt.Errorf("slack: Config.TeamID %q is not a workspace id such as T0R7GR", cfg.TeamID)
 	}
-	base, err := oauthclient.BaseURL("slack", "BaseURL", cfg.BaseURL, Issuer)
+	base, err := catalog.BaseURL("slack", "BaseURL", cfg.BaseURL, Issuer)
 	if err != nil {
 		return nil, err
-	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
 	}
 	var extra map[string]string
 	var check func(map[string]any) error
@@ -125,77 +114,33 @@ func New(cfg Config) (*Provider, error) {
 			return nil
 		}
 	}
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = oidc.DefaultTimeout
-	}
-	maxBytes := cfg.MaxResponseBytes
-	if maxBytes == 0 {
-		maxBytes = oidc.DefaultMaxResponseBytes
-	}
-	s := &Provider{revokeURL: base + "/api/auth.revoke", client: oauthclient.NewHTTPClient(cfg.HTTPClient, timeout, maxBytes)}
-	p, err := oidc.New(context.Background(), oidc.Config{
-		Strategy:     Strategy,
-		Title:        "Slack",
-		Issuer:       base,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Scopes:       scopes,
-		Endpoints: &oidc.Endpoints{
-			AuthURL:  base + "/openid/connect/authorize",
-			TokenURL: base + "/api/openid.connect.token",
-			JWKSURL:  base + "/openid/connect/keys",
+	return catalog.NewOIDC[Provider](catalog.OIDC{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "Slack",
+			Endpoint:      endpoint.Rebase(Issuer, base),
+			DefaultScopes: DefaultScopes,
+			AuthStyle:     xoauth2.AuthStyleInParams,
 		},
-		AuthStyle:        xoauth2.AuthStyleInParams,
-		ExtraAuthParams:  extra,
-		CheckClaims:      check,
-		SkipUserinfo:     true,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-		ClockSkew:        cfg.ClockSkew,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
-	}
-	s.p = p
-	return s, nil
+		Issuer:          base,
+		ExtraAuthParams: extra,
+		OIDC:            hooks.OIDC{CheckClaims: check, Revoke: revoker(base + "/api/auth.revoke").revoke},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 }
 
-// Strategy returns oauth_slack.
-func (s *Provider) Strategy() verification.Strategy { return Strategy }
+// revoker is the URL of auth.revoke.
+type revoker string
 
-// Metadata describes Slack: OpenID Connect, its issuer, the default scopes.
-func (s *Provider) Metadata() provider.Metadata { return s.p.Metadata() }
-
-// AuthCodeURL returns Slack's authorization URL for req.
-func (s *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return s.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code, validates the ID token and maps its claims.
-func (s *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return s.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token (apps with token rotation).
-func (s *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return s.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token with Slack's auth.revoke, which takes the token
-// itself as credentials; hint is not needed.
-func (s *Provider) Revoke(ctx context.Context, token, hint string) error {
-	if token == "" {
-		return errors.New("slack: Revoke of an empty token")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.revokeURL, nil)
+// revoke calls auth.revoke with the token, which is its own credential;
+// hint is not needed. A token Slack reports as already revoked or invalid
+// counts as revoked.
+func (u revoker) revoke(ctx context.Context, client *http.Client, token, _ string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, string(u), nil)
 	if err != nil {
 		return fmt.Errorf("slack: revocation request: %w", oauthclient.Sanitize(err))
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	body, _, err := oauthclient.Do(s.client, req)
+	body, _, err := oauthclient.Do(client, req)
 	if err != nil {
 		return fmt.Errorf("slack: revocation failed: %w", err)
 	}

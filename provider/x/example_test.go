@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/x"
 )
 
@@ -11,8 +12,7 @@ import (
 // (not the OAuth 1.0a API key).
 func ExampleNew() {
 	p, err := x.New(x.Config{
-		ClientID:     "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ",
-		ClientSecret: "x-client-secret", // os.Getenv("X_CLIENT_SECRET")
+		Credentials: provider.Credentials{ClientID: "M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ", ClientSecret: "x-client-secret"}, // os.Getenv("X_CLIENT_SECRET")
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -46,7 +46,7 @@ func newFake(t *testing.T) *providertest.OAuth2 {
 
 func newProvider(t *testing.T, f *providertest.OAuth2) *x.Provider {
 	t.Helper()
-	p, err := x.New(x.Config{ClientID: f.ClientID(), ClientSecret: f.ClientSecret(), BaseURL: f.URL, APIURL: f.URL})
+	p, err := x.New(x.Config{Credentials: provider.Credentials{ClientID: f.ClientID(), ClientSecret: f.ClientSecret()}, BaseURL: f.URL, APIURL: f.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,9 +99,7 @@ func TestPKCERequired(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	for name, cfg := range map[string]x.Config{
-		"no client id":     {ClientSecret: "s"},
-		"no client secret": {ClientID: "i"},
-		"bad API URL":      {ClientID: "i", ClientSecret: "s", APIURL: "api.x.com"},
+		"bad API URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, APIURL: "api.x.com"},
 	} {
 		if _, err := x.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "x: ") {
 			t.Errorf("%s: %v", name, err)

@@ -14,18 +14,13 @@
 package x
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"net/http"
-	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
-	"github.com/tetherauth/tether/provider/oauth2"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -46,9 +41,9 @@ var DefaultScopes = []string{"tweet.read", "users.read", "offline.access"}
 // credentials of a confidential client, not the API key and secret of
 // OAuth 1.0a) are required; every other zero field has a default.
 type Config struct {
-	// ClientID and ClientSecret are the OAuth 2.0 client id and secret of a confidential client.
-	ClientID     string
-	ClientSecret string
+	// Credentials are the OAuth 2.0 client id and secret of a
+	// confidential client.
+	provider.Credentials
 	// Scopes are requested on every authorization. Default: DefaultScopes.
 	Scopes []string
 	// BaseURL is X's website, for /i/oauth2/authorize. Default:
@@ -57,24 +52,30 @@ type Config struct {
 	// APIURL is X's API, for /2/oauth2/token, /2/oauth2/revoke and
 	// /2/users/me. Default: DefaultAPIURL.
 	APIURL string
-	// HTTPClient, Timeout, MaxResponseBytes and Now are as in
-	// oauth2.Config.
-	HTTPClient       *http.Client
-	Timeout          time.Duration
-	MaxResponseBytes int64
-	Now              func() time.Time
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to X; its zero value is the default.
+	HTTP provider.HTTPSettings
 }
 
-// String describes c without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("x.Config{ClientID: %q, ClientSecret: REDACTED}", c.ClientID)
-}
+// userFields are the user fields GET /2/users/me returns besides id, name
+// and username.
+const userFields = "profile_image_url"
 
-// GoString is String, so that %#v does not print the client secret either.
-func (c Config) GoString() string { return c.String() }
+// endpoint is X's, as its OAuth 2.0 Authorization Code with PKCE and
+// users/me documentation name them.
+var endpoint = catalog.Endpoint{
+	AuthURL:       DefaultBaseURL + "/i/oauth2/authorize",
+	TokenURL:      DefaultAPIURL + "/2/oauth2/token",
+	UserinfoURL:   DefaultAPIURL + "/2/users/me?user.fields=" + userFields,
+	RevocationURL: DefaultAPIURL + "/2/oauth2/revoke",
+}
 
 // Provider is the X provider. It is safe for concurrent use.
-type Provider struct{ p *oauth2.Provider }
+type Provider struct {
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
+}
 
 var (
 	_ provider.Provider  = (*Provider)(nil)
@@ -82,83 +83,28 @@ var (
 	_ provider.Revoker   = (*Provider)(nil)
 )
 
-// userFields are the user fields GET /2/users/me returns besides id, name
-// and username.
-const userFields = "profile_image_url"
-
 // New returns the X provider. It does no I/O and fails when ClientID or
 // ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("x: Config.ClientID is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("x: Config.ClientSecret is required")
-	}
-	base, err := oauthclient.BaseURL("x", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	base, err := catalog.BaseURL("x", "BaseURL", cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	api, err := oauthclient.BaseURL("x", "APIURL", cfg.APIURL, DefaultAPIURL)
+	api, err := catalog.BaseURL("x", "APIURL", cfg.APIURL, DefaultAPIURL)
 	if err != nil {
 		return nil, err
 	}
-	scopes := cfg.Scopes
-	if len(scopes) == 0 {
-		scopes = DefaultScopes
-	}
-	p, err := oauth2.New(oauth2.Config{
-		Strategy:     Strategy,
-		Title:        "X",
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:       base + "/i/oauth2/authorize",
-			TokenURL:      api + "/2/oauth2/token",
-			UserinfoURL:   api + "/2/users/me?user.fields=" + userFields,
-			RevocationURL: api + "/2/oauth2/revoke",
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
+		Spec: catalog.Spec{
+			Strategy:      Strategy,
+			Title:         "X",
+			Endpoint:      endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api),
+			DefaultScopes: DefaultScopes,
+			// Confidential clients authenticate with HTTP Basic.
+			AuthStyle: xoauth2.AuthStyleInHeader,
 		},
-		Scopes: scopes,
-		// Confidential clients authenticate with HTTP Basic.
-		AuthStyle:        xoauth2.AuthStyleInHeader,
-		MapProfile:       mapUser,
-		HTTPClient:       cfg.HTTPClient,
-		Timeout:          cfg.Timeout,
-		MaxResponseBytes: cfg.MaxResponseBytes,
-		Now:              cfg.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("x: %w", err)
-	}
-	return &Provider{p: p}, nil
-}
-
-// Strategy returns oauth_x.
-func (x *Provider) Strategy() verification.Strategy { return Strategy }
-
-// Metadata describes X: OAuth 2.0 (no nonce), the default scopes.
-func (x *Provider) Metadata() provider.Metadata { return x.p.Metadata() }
-
-// AuthCodeURL returns X's authorization URL for req; PKCE S256 is always
-// sent (X requires it), so req.CodeChallenge is required.
-func (x *Provider) AuthCodeURL(ctx context.Context, req provider.AuthRequest) (string, error) {
-	return x.p.AuthCodeURL(ctx, req)
-}
-
-// Exchange redeems the code with the PKCE verifier (required) and reads
-// GET /2/users/me.
-func (x *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
-	return x.p.Exchange(ctx, req)
-}
-
-// Refresh redeems a refresh token; X rotates them.
-func (x *Provider) Refresh(ctx context.Context, req provider.RefreshRequest) (*provider.Token, error) {
-	return x.p.Refresh(ctx, req)
-}
-
-// Revoke revokes token at X's RFC 7009 endpoint.
-func (x *Provider) Revoke(ctx context.Context, token, hint string) error {
-	return x.p.Revoke(ctx, token, hint)
+		MapProfile: mapUser,
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
 }
 
 // mapUser maps a GET /2/users/me response, {"data": {...}}.
