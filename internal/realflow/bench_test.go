@@ -25,11 +25,17 @@ func benchTether(b *testing.B, kind string) {
 	idp := newIDP(b)
 	h := newHost(b, be, idp, newKeyring(b), nil)
 	br := newBrowser()
-	tetherFlow(b, h, idp, br, -1) // discovery and JWKS fetched once, as a running host has them
+	loop(b, func(n int) { tetherFlow(b, h, idp, br, n) })
+}
+
+// loop runs flow once to warm up (discovery and keys fetched, as a running
+// host has them), then b.N times.
+func loop(b *testing.B, flow func(n int)) {
+	flow(-1)
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		tetherFlow(b, h, idp, br, n)
+		flow(n)
 		n++
 	}
 }
@@ -38,22 +44,12 @@ func BenchmarkFlowBare(b *testing.B) {
 	idp := newIDP(b)
 	rp := newBareRP(b, idp)
 	br := newBrowser()
-	bareFlowOnce(b, rp, idp, br, -1)
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		bareFlowOnce(b, rp, idp, br, n)
-		n++
-	}
+	loop(b, func(n int) { bareFlowOnce(b, rp, idp, br, n) })
 }
 
 func BenchmarkProviderFloor(b *testing.B) {
 	idp := newIDP(b)
 	f := &floor{idp: idp, client: &http.Client{}, redir: "http://127.0.0.1:1/oauth_callback"}
 	br := newBrowser()
-	f.flow(b, br)
-	b.ReportAllocs()
-	for b.Loop() {
-		f.flow(b, br)
-	}
+	loop(b, func(int) { f.flow(b, br) })
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/tetherauth/tether/account"
 	"github.com/tetherauth/tether/provider"
-	"github.com/tetherauth/tether/provider/oidc"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -168,18 +167,7 @@ func crashParams(t *testing.T, callback string) account.CallbackParams {
 // wrapped by wrap when not nil.
 func crashService(t *testing.T, be *backend, issuer, clientID, secret string, kr *account.Keyring, wrap func(provider.Provider) provider.Provider) *account.Service {
 	t.Helper()
-	var p provider.Provider
-	p, err := oidc.New(t.Context(), oidc.Config{Strategy: strategy, Issuer: issuer, ClientID: clientID, ClientSecret: secret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if wrap != nil {
-		p = wrap(p)
-	}
-	reg, err := provider.NewRegistry(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := registry(t, issuer, clientID, secret, wrap)
 	svc, err := account.New(account.Config{Accounts: be.store, Flows: be.store, Providers: reg, Keyring: kr, CallbackURL: crashCB})
 	if err != nil {
 		t.Fatal(err)

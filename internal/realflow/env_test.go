@@ -159,19 +159,7 @@ type host struct {
 // when it is not nil.
 func newHost(tb testing.TB, b *backend, idp *providertest.Server, kr *account.Keyring, wrap func(provider.Provider) provider.Provider) *host {
 	tb.Helper()
-	ctx := context.Background()
-	var p provider.Provider
-	p, err := oidc.New(ctx, oidc.Config{Strategy: strategy, Issuer: idp.Issuer(), ClientID: idp.ClientID(), ClientSecret: idp.ClientSecret()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if wrap != nil {
-		p = wrap(p)
-	}
-	reg, err := provider.NewRegistry(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	reg := registry(tb, idp.Issuer(), idp.ClientID(), idp.ClientSecret(), wrap)
 	srv := httptest.NewUnstartedServer(nil)
 	cb := "http://" + srv.Listener.Addr().String() + "/oauth_callback"
 	svc, err := account.New(account.Config{
@@ -191,6 +179,25 @@ func newHost(tb testing.TB, b *backend, idp *providertest.Server, kr *account.Ke
 	srv.Start()
 	tb.Cleanup(srv.Close)
 	return &host{svc: svc, srv: srv}
+}
+
+// registry holds the OpenID Connect provider at issuer, wrapped by wrap
+// when it is not nil.
+func registry(tb testing.TB, issuer, clientID, secret string, wrap func(provider.Provider) provider.Provider) *provider.Registry {
+	tb.Helper()
+	var p provider.Provider
+	p, err := oidc.New(context.Background(), oidc.Config{Strategy: strategy, Issuer: issuer, ClientID: clientID, ClientSecret: secret})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if wrap != nil {
+		p = wrap(p)
+	}
+	reg, err := provider.NewRegistry(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return reg
 }
 
 func newKeyring(tb testing.TB) *account.Keyring {
