@@ -76,16 +76,7 @@ func idOf(a *account.ExternalAccount) (identity, bool) {
 
 // CreateAccount implements account.AccountStore.
 func (s *Store) CreateAccount(ctx context.Context, a *account.ExternalAccount) error {
-	if err := ctx.Err(); err != nil {
-		return verification.ErrStoreUnavailable.Wrap(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.checkCreate(a); err != nil {
-		return err
-	}
-	s.create(a)
-	return nil
+	return s.CreateAccountFlow(ctx, a, nil)
 }
 
 // checkCreate says why a cannot be created, or nil; s.mu is held.
@@ -191,16 +182,7 @@ func (s *Store) FindAccountByIdentity(ctx context.Context, provider verification
 
 // UpdateAccount implements account.AccountStore.
 func (s *Store) UpdateAccount(ctx context.Context, a *account.ExternalAccount, tokens *account.SealedTokens) error {
-	if err := ctx.Err(); err != nil {
-		return verification.ErrStoreUnavailable.Wrap(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.checkUpdate(a, tokens); err != nil {
-		return err
-	}
-	s.update(a, tokens)
-	return nil
+	return s.UpdateAccountFlow(ctx, "", a, tokens, nil)
 }
 
 // checkUpdate says why a cannot replace the stored account, or nil; s.mu
@@ -369,7 +351,8 @@ func (s *Store) checkSave(f *account.Flow) error {
 	return nil
 }
 
-// CreateAccountFlow implements account.FlowWriter under one lock.
+// CreateAccountFlow implements account.FlowWriter under one lock; a nil f
+// is CreateAccount.
 func (s *Store) CreateAccountFlow(ctx context.Context, a *account.ExternalAccount, f *account.Flow) error {
 	if err := ctx.Err(); err != nil {
 		return verification.ErrStoreUnavailable.Wrap(err)
@@ -379,11 +362,13 @@ func (s *Store) CreateAccountFlow(ctx context.Context, a *account.ExternalAccoun
 	if err := s.checkCreate(a); err != nil {
 		return err
 	}
-	if err := s.checkSave(f); err != nil {
-		return err
+	if f != nil {
+		if err := s.checkSave(f); err != nil {
+			return err
+		}
+		s.flows[f.StateHash] = f.Clone()
 	}
 	s.create(a)
-	s.flows[f.StateHash] = f.Clone()
 	return nil
 }
 
