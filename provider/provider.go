@@ -27,6 +27,7 @@
 //	LinkedIn   oauth_linkedin   OIDC            openid profile email                 ID token sub                    partners only        yes (/oauth/v2/revoke)
 //	Microsoft  oauth_microsoft  OIDC            openid email profile offline_access  ID token sub                    yes                  no
 //	Slack      oauth_slack      OIDC            openid profile email                 ID token sub (user id)          with token rotation  yes (auth.revoke)
+//	Spotify    oauth_spotify    OAuth 2.0+PKCE  user-read-email user-read-private    account_id (else id)            yes (may rotate)     no
 //	X          oauth_x          OAuth 2.0+PKCE  tweet.read users.read offline.access  data.id                         yes                  yes (RFC 7009)
 //
 // Every catalogue provider uses PKCE S256 (LinkedIn only when the app has it

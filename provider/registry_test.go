@@ -3,6 +3,9 @@ package provider_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -114,9 +117,10 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("IsCatalogue(%s) = false", s)
 		}
 	}
-	want := []string{"apple", "discord", "facebook", "github", "gitlab", "google", "linkedin", "microsoft", "slack", "x"}
-	if !slices.Equal(names, want) {
-		t.Errorf("Catalogue %v", names)
+	// The catalogue is exactly the strategies the provider packages serve.
+	want := catalogueStrategies(t)
+	if !slices.IsSorted(names) || !slices.Equal(names, want) {
+		t.Errorf("Catalogue %v, want the strategies of the packages under provider/: %v", names, want)
 	}
 	if provider.IsCatalogue(verification.MustParseStrategy("oauth_custom_google")) {
 		t.Error("a custom strategy is catalogue")
@@ -176,4 +180,30 @@ func TestOAuthError(t *testing.T) {
 			t.Errorf("%+v: %q temporary %t", tt.err, tt.err.Error(), tt.err.Temporary())
 		}
 	}
+}
+
+// catalogueStrategies returns the slugs of the strategies declared by the
+// packages under provider/ (var Strategy = ...("oauth_<slug>")), sorted.
+func catalogueStrategies(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	decl := regexp.MustCompile(`(?m)^var Strategy = verification\.MustParseStrategy\("oauth_([a-z0-9_]+)"\)`)
+	var slugs []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range decl.FindAllSubmatch(b, -1) {
+			slugs = append(slugs, string(m[1]))
+		}
+	}
+	slices.Sort(slugs)
+	if len(slugs) < 10 {
+		t.Fatalf("found only %d catalogue packages: %v", len(slugs), slugs)
+	}
+	return slices.Compact(slugs)
 }
