@@ -20,6 +20,7 @@
 //	Provider   Strategy         Protocol        Default scopes                       Provider user id                Refresh              Revocation
 //	Apple      oauth_apple      OIDC            openid name email                    ID token sub                    yes                  yes (/auth/revoke)
 //	Discord    oauth_discord    OAuth 2.0       identify email                       id (snowflake)                  yes                  yes (RFC 7009)
+//	Dropbox    oauth_dropbox    OAuth 2.0+PKCE  account_info.read                    account_id (dbid:...)           yes (offline)        yes (by access token)
 //	Facebook   oauth_facebook   OAuth 2.0       email public_profile                 id (app-scoped)                 no (long-lived)      yes (DELETE /me/permissions)
 //	GitHub     oauth_github     OAuth 2.0       read:user user:email                 id (numeric, never the login)   GitHub Apps only     yes (DELETE /applications/{client_id}/grant)
 //	GitLab     oauth_gitlab     OIDC            openid profile email                 ID token sub (numeric user id)  yes                  yes (RFC 7009)

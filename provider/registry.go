@@ -12,7 +12,7 @@ import (
 // catalogue is the slugs of the catalogue providers, one package each under
 // provider/ (see the package documentation's table).
 var catalogue = []string{
-	"apple", "discord", "facebook", "github", "gitlab",
+	"apple", "discord", "dropbox", "facebook", "github", "gitlab",
 	"google", "linkedin", "microsoft", "slack", "spotify", "x",
 }
 

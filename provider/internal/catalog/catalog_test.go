@@ -14,6 +14,7 @@ import (
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/apple"
 	"github.com/tetherauth/tether/provider/discord"
+	"github.com/tetherauth/tether/provider/dropbox"
 	"github.com/tetherauth/tether/provider/facebook"
 	"github.com/tetherauth/tether/provider/github"
 	"github.com/tetherauth/tether/provider/gitlab"
@@ -60,6 +61,9 @@ var builders = map[string]func(provider.Credentials) (provider.Provider, error){
 	"slack": func(c provider.Credentials) (provider.Provider, error) {
 		return slack.New(slack.Config{Credentials: c})
 	},
+	"dropbox": func(c provider.Credentials) (provider.Provider, error) {
+		return dropbox.New(dropbox.Config{Credentials: c})
+	},
 	"spotify": func(c provider.Credentials) (provider.Provider, error) {
 		return spotify.New(spotify.Config{Credentials: c})
 	},
@@ -87,6 +91,7 @@ func TestCapabilities(t *testing.T) {
 	want := map[string]catalog.Capabilities{
 		"apple":     {Refresh: true, Revoke: true, VerifyIDToken: true},
 		"discord":   {Refresh: true, Revoke: true},
+		"dropbox":   {Refresh: true, Revoke: true},
 		"facebook":  {Revoke: true},
 		"github":    {Refresh: true, Revoke: true},
 		"gitlab":    {Refresh: true, Revoke: true},

@@ -141,3 +141,8 @@ func NewAPI(client *http.Client, accessToken string, header http.Header) *API {
 func (a *API) GetJSON(ctx context.Context, rawURL string, v any) error {
 	return oauthclient.GetJSON(ctx, a.client, rawURL, a.token, a.header, v)
 }
+
+// PostJSON is GetJSON with a POST of body (JSON; nil sends none).
+func (a *API) PostJSON(ctx context.Context, rawURL string, body []byte, v any) error {
+	return oauthclient.CallJSON(ctx, a.client, http.MethodPost, rawURL, a.token, a.header, body, v)
+}

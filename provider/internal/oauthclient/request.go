@@ -1,6 +1,7 @@
 package oauthclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,7 +41,17 @@ func Do(client *http.Client, req *http.Request) ([]byte, *http.Response, error) 
 // v. A *map[string]any or *any gets numbers as json.Number, so that large
 // ids keep every digit.
 func GetJSON(ctx context.Context, client *http.Client, rawURL, accessToken string, header http.Header, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	return CallJSON(ctx, client, http.MethodGet, rawURL, accessToken, header, nil, v)
+}
+
+// CallJSON is GetJSON with another method and, when body is not nil, a
+// JSON request body (Dropbox's RPC endpoints are POSTs).
+func CallJSON(ctx context.Context, client *http.Client, method, rawURL, accessToken string, header http.Header, body []byte, v any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
 	if err != nil {
 		return Sanitize(err)
 	}
@@ -48,14 +59,17 @@ func GetJSON(ctx context.Context, client *http.Client, rawURL, accessToken strin
 		req.Header[k] = slices.Clone(vs)
 	}
 	req.Header.Set("Authorization", "Bearer "+accessToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
 	}
-	body, _, err := Do(client, req)
+	resp, _, err := Do(client, req)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(resp))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		return ErrMalformedResponse

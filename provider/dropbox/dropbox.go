@@ -1,0 +1,180 @@
+// Package dropbox is the Dropbox provider (strategy oauth_dropbox): OAuth
+// 2.0 with PKCE, and the account of the access token from the
+// users/get_current_account RPC endpoint.
+//
+// Sources, checked against no live server:
+//   - https://developers.dropbox.com/oauth-guide and
+//     https://www.dropbox.com/developers/documentation/http/documentation#oauth2-authorize
+//     (authorization at https://www.dropbox.com/oauth2/authorize with PKCE
+//     S256; token_access_type=offline for a refresh token; tokens at
+//     https://api.dropboxapi.com/oauth2/token with the client id and secret
+//     in HTTP Basic or in the form; refresh tokens do not rotate)
+//   - https://www.dropbox.com/developers/documentation/http/documentation#users-get_current_account
+//     (POST https://api.dropboxapi.com/2/users/get_current_account without
+//     a body, scope account_info.read: account_id, name.given_name,
+//     name.surname, name.display_name, email, email_verified,
+//     profile_photo_url)
+//   - https://www.dropbox.com/developers/documentation/http/documentation#auth-token-revoke
+//     (POST https://api.dropboxapi.com/2/auth/token/revoke authenticated
+//     with the access token to revoke: it disables that token, its refresh
+//     token and every access token of that refresh token)
+//
+// The provider user id is "account_id" ("dbid:" and 40 characters),
+// Dropbox's unique and stable id of the account. The email address comes
+// with Dropbox's "email_verified" (Dropbox warns not to rely on the address
+// without it). First and last names are "name.given_name" and
+// "name.surname"; Dropbox has no username. The avatar is
+// "profile_photo_url", absent when none is set.
+//
+// Every authorization asks for token_access_type=offline, so the code
+// comes with a refresh token (Dropbox's short-lived access tokens last
+// four hours). Revoke revokes by access token, which ends the whole
+// grant; given a refresh token it wraps provider.ErrRevocationUnsupported,
+// and the account Service goes on to the access token.
+package dropbox
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/internal/claims"
+	"github.com/tetherauth/tether/provider/internal/hooks"
+	"github.com/tetherauth/tether/provider/internal/oauthclient"
+	"github.com/tetherauth/tether/verification"
+)
+
+// Strategy is the strategy Dropbox serves.
+var Strategy = verification.MustParseStrategy("oauth_dropbox")
+
+// Default URLs: the website (authorization) and the API (tokens, RPC).
+const (
+	DefaultBaseURL = "https://www.dropbox.com"
+	DefaultAPIURL  = "https://api.dropboxapi.com"
+)
+
+// DefaultScopes read the account (apps with scoped access).
+var DefaultScopes = []string{"account_info.read"}
+
+// endpoint is Dropbox's (see the package documentation's sources).
+var endpoint = catalog.Endpoint{
+	AuthURL:       DefaultBaseURL + "/oauth2/authorize",
+	TokenURL:      DefaultAPIURL + "/oauth2/token",
+	UserinfoURL:   DefaultAPIURL + "/2/users/get_current_account",
+	RevocationURL: DefaultAPIURL + "/2/auth/token/revoke",
+}
+
+// Config configures the Dropbox provider. ClientID (the app key) and
+// ClientSecret (the app secret) are required; every other zero field has a
+// default.
+type Config struct {
+	// Credentials are the app's key and secret (Dropbox App Console).
+	provider.Credentials
+	// Scopes are requested on every authorization. Default:
+	// DefaultScopes.
+	Scopes []string
+	// BaseURL is the website and APIURL the API. Defaults:
+	// DefaultBaseURL and DefaultAPIURL; tests point them at a fake.
+	BaseURL, APIURL string
+	// HTTP is the client, timeout, response size limit and clock of every
+	// request to Dropbox; its zero value is the default.
+	HTTP provider.HTTPSettings
+}
+
+// Provider is the Dropbox provider: a provider.Refresher and a
+// provider.Revoker. It is safe for concurrent use.
+type Provider struct {
+	provider.Provider
+	provider.Refresher
+	provider.Revoker
+}
+
+var (
+	_ provider.Refresher = (*Provider)(nil)
+	_ provider.Revoker   = (*Provider)(nil)
+)
+
+// New returns the Dropbox provider. It does no I/O and fails when ClientID
+// or ClientSecret is missing or a URL is invalid.
+func New(cfg Config) (*Provider, error) {
+	base, err := catalog.BaseURL("dropbox", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	api, err := catalog.BaseURL("dropbox", "APIURL", cfg.APIURL, DefaultAPIURL)
+	if err != nil {
+		return nil, err
+	}
+	ep := endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api)
+	return catalog.NewOAuth2[Provider](catalog.OAuth2{
+		Spec: catalog.Spec{
+			Strategy: Strategy, Title: "Dropbox", DefaultScopes: DefaultScopes,
+			Endpoint: ep, AuthStyle: xoauth2.AuthStyleInHeader,
+		},
+		OAuth2: hooks.OAuth2{
+			Profile: func(ctx context.Context, c *hooks.API, _ *provider.Token) (*provider.Identity, error) {
+				return profile(ctx, c, ep.UserinfoURL)
+			},
+			AuthParams: authParams,
+			Revoke: func(ctx context.Context, c *http.Client, token, hint string) error {
+				return revoke(ctx, c, ep.RevocationURL, token, hint)
+			},
+		},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
+}
+
+// authParams asks for a refresh token with the code.
+func authParams(_ provider.AuthRequest, v url.Values) { v.Set("token_access_type", "offline") }
+
+// profile reads POST /2/users/get_current_account (see the package
+// documentation).
+func profile(ctx context.Context, api *hooks.API, u string) (*provider.Identity, error) {
+	var acct map[string]any
+	if err := api.PostJSON(ctx, u, nil, &acct); err != nil {
+		return nil, err
+	}
+	if acct == nil {
+		return nil, oauthclient.ErrMalformedResponse
+	}
+	return mapAccount(acct), nil
+}
+
+func mapAccount(acct map[string]any) *provider.Identity {
+	id := &provider.Identity{
+		ProviderUserID: claims.ID(acct, "account_id"),
+		EmailAddress:   claims.String(acct, "email"),
+		AvatarURL:      claims.String(acct, "profile_photo_url"),
+		Claims:         acct,
+	}
+	if id.EmailAddress != "" {
+		id.EmailVerified = claims.Bool(acct, "email_verified")
+	}
+	name, _ := acct["name"].(map[string]any)
+	id.FirstName, id.LastName = claims.String(name, "given_name"), claims.String(name, "surname")
+	if id.FirstName == "" && id.LastName == "" {
+		id.FirstName, id.LastName = claims.SplitName(claims.String(name, "display_name"))
+	}
+	return id
+}
+
+// revoke calls POST /2/auth/token/revoke with the access token to revoke
+// as the bearer token; Dropbox cannot revoke by refresh token.
+func revoke(ctx context.Context, client *http.Client, u, token, hint string) error {
+	if hint == "refresh_token" {
+		return fmt.Errorf("dropbox: Dropbox revokes a grant by its access token (%w)", provider.ErrRevocationUnsupported)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	if err != nil {
+		return fmt.Errorf("dropbox: revocation request: %w", oauthclient.Sanitize(err))
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if _, _, err := oauthclient.Do(client, req); err != nil {
+		return fmt.Errorf("dropbox: revocation failed: %w", err)
+	}
+	return nil
+}
