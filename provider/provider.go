@@ -25,6 +25,7 @@
 //	GitHub     oauth_github     OAuth 2.0       read:user user:email                 id (numeric, never the login)   GitHub Apps only     yes (DELETE /applications/{client_id}/grant)
 //	GitLab     oauth_gitlab     OIDC            openid profile email                 ID token sub (numeric user id)  yes                  yes (RFC 7009)
 //	Google     oauth_google     OIDC            openid email profile                 ID token sub                    yes (access_type)    yes (RFC 7009)
+//	Linear     oauth_linear     OAuth 2.0+PKCE  read                                 viewer id (UUID, GraphQL)       yes                  yes (by access token)
 //	LinkedIn   oauth_linkedin   OIDC            openid profile email                 ID token sub                    partners only        yes (/oauth/v2/revoke)
 //	Microsoft  oauth_microsoft  OIDC            openid email profile offline_access  ID token sub                    yes                  no
 //	Slack      oauth_slack      OIDC            openid profile email                 ID token sub (user id)          with token rotation  yes (auth.revoke)

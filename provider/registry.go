@@ -13,7 +13,7 @@ import (
 // provider/ (see the package documentation's table).
 var catalogue = []string{
 	"apple", "discord", "dropbox", "facebook", "github", "gitlab",
-	"google", "linkedin", "microsoft", "slack", "spotify", "x",
+	"google", "linear", "linkedin", "microsoft", "slack", "spotify", "x",
 }
 
 // Catalogue returns the strategies of the catalogue providers (oauth_apple,

@@ -35,7 +35,6 @@ package dropbox
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -122,7 +121,7 @@ func New(cfg Config) (*Provider, error) {
 			},
 			AuthParams: authParams,
 			Revoke: func(ctx context.Context, c *http.Client, token, hint string) error {
-				return revoke(ctx, c, ep.RevocationURL, token, hint)
+				return oauthclient.RevokeByBearer(ctx, c, "dropbox", ep.RevocationURL, token, hint)
 			},
 		},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
@@ -160,21 +159,4 @@ func mapAccount(acct map[string]any) *provider.Identity {
 		id.FirstName, id.LastName = claims.SplitName(claims.String(name, "display_name"))
 	}
 	return id
-}
-
-// revoke calls POST /2/auth/token/revoke with the access token to revoke
-// as the bearer token; Dropbox cannot revoke by refresh token.
-func revoke(ctx context.Context, client *http.Client, u, token, hint string) error {
-	if hint == "refresh_token" {
-		return fmt.Errorf("dropbox: Dropbox revokes a grant by its access token (%w)", provider.ErrRevocationUnsupported)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
-	if err != nil {
-		return fmt.Errorf("dropbox: revocation request: %w", oauthclient.Sanitize(err))
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if _, _, err := oauthclient.Do(client, req); err != nil {
-		return fmt.Errorf("dropbox: revocation failed: %w", err)
-	}
-	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tetherauth/tether/provider/gitlab"
 	"github.com/tetherauth/tether/provider/google"
 	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/microsoft"
 	"github.com/tetherauth/tether/provider/slack"
@@ -64,6 +65,9 @@ var builders = map[string]func(provider.Credentials) (provider.Provider, error){
 	"dropbox": func(c provider.Credentials) (provider.Provider, error) {
 		return dropbox.New(dropbox.Config{Credentials: c})
 	},
+	"linear": func(c provider.Credentials) (provider.Provider, error) {
+		return linear.New(linear.Config{Credentials: c})
+	},
 	"spotify": func(c provider.Credentials) (provider.Provider, error) {
 		return spotify.New(spotify.Config{Credentials: c})
 	},
@@ -96,6 +100,7 @@ func TestCapabilities(t *testing.T) {
 		"github":    {Refresh: true, Revoke: true},
 		"gitlab":    {Refresh: true, Revoke: true},
 		"google":    {Refresh: true, Revoke: true, VerifyIDToken: true},
+		"linear":    {Refresh: true, Revoke: true},
 		"linkedin":  {Refresh: true, Revoke: true},
 		"microsoft": {Refresh: true},
 		"slack":     {Refresh: true, Revoke: true},

@@ -156,3 +156,23 @@ func ApplyAuthParams(hook func(provider.AuthRequest, url.Values), req provider.A
 	}
 	return nil
 }
+
+// RevokeByBearer revokes an access token the way Dropbox and Linear do: a
+// POST to rawURL without a body, authenticated by the access token itself,
+// which ends the whole grant. A refresh token cannot be revoked this way:
+// for hint "refresh_token" nothing is sent and the error wraps
+// provider.ErrRevocationUnsupported. name starts the errors ("dropbox").
+func RevokeByBearer(ctx context.Context, client *http.Client, name, rawURL, token, hint string) error {
+	if hint == "refresh_token" {
+		return fmt.Errorf("%s: the grant is revoked by its access token (%w)", name, provider.ErrRevocationUnsupported)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, nil)
+	if err != nil {
+		return fmt.Errorf("%s: revocation request: %w", name, Sanitize(err))
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if _, _, err := Do(client, req); err != nil {
+		return fmt.Errorf("%s: revocation failed: %w", name, err)
+	}
+	return nil
+}
