@@ -65,6 +65,7 @@ func TestCrashDuringCallback(t *testing.T) {
 			family = "Redis"
 		}
 		t.Run(kind, func(t *testing.T) {
+			requireServer(t, kind)
 			for _, step := range crashSteps[family] {
 				for _, then := range []string{"delivered-again", "continue-link"} {
 					t.Run(step+"/"+then, func(t *testing.T) { crashCase(t, kind, step, then) })

@@ -64,6 +64,17 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// requireServer skips t when kind needs a server that is not configured.
+func requireServer(t *testing.T, kind string) {
+	t.Helper()
+	switch {
+	case kind == "PostgreSQL" && os.Getenv(envPostgres) == "":
+		t.Skip(envPostgres + " is not set: PostgreSQL flows skipped (.ci/run starts a server and sets it)")
+	case kind == "Redis" && os.Getenv(envRedis) == "":
+		t.Skip(envRedis + " is not set: Redis flows skipped (.ci/run starts a server and sets it)")
+	}
+}
+
 // newBackend creates an empty store of kind for tb, or skips tb when its
 // server is not configured.
 func newBackend(tb testing.TB, kind string) *backend {
