@@ -136,13 +136,6 @@ type Provider struct {
 	provider.IDTokenVerifier
 }
 
-var (
-	_ provider.Provider        = (*Provider)(nil)
-	_ provider.Refresher       = (*Provider)(nil)
-	_ provider.IDTokenVerifier = (*Provider)(nil)
-	_ provider.Revoker         = (*Provider)(nil)
-)
-
 // New returns the Apple provider. It does no I/O; it fails when a required
 // field is missing, the key does not parse as a P-256 private key, an id is
 // malformed, or BaseURL is invalid. It signs a first client secret to prove

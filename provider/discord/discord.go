@@ -75,12 +75,6 @@ type Provider struct {
 	provider.Revoker
 }
 
-var (
-	_ provider.Provider  = (*Provider)(nil)
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
-)
-
 // New returns the Discord provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {

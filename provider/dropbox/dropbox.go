@@ -93,23 +93,14 @@ type Provider struct {
 	provider.Revoker
 }
 
-var (
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
-)
-
 // New returns the Dropbox provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	base, err := catalog.BaseURL("dropbox", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	ep, err := endpoint.Configure("dropbox",
+		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
 	if err != nil {
 		return nil, err
 	}
-	api, err := catalog.BaseURL("dropbox", "APIURL", cfg.APIURL, DefaultAPIURL)
-	if err != nil {
-		return nil, err
-	}
-	ep := endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api)
 	return catalog.NewOAuth2[Provider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy: Strategy, Title: "Dropbox", DefaultScopes: DefaultScopes,

@@ -99,11 +99,6 @@ type Provider struct {
 	provider.Revoker
 }
 
-var (
-	_ provider.Provider = (*Provider)(nil)
-	_ provider.Revoker  = (*Provider)(nil)
-)
-
 // versionPattern is a Graph API version.
 var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,2}$`)
 

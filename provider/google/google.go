@@ -87,13 +87,6 @@ type Provider struct {
 	provider.IDTokenVerifier
 }
 
-var (
-	_ provider.Provider        = (*Provider)(nil)
-	_ provider.Refresher       = (*Provider)(nil)
-	_ provider.IDTokenVerifier = (*Provider)(nil)
-	_ provider.Revoker         = (*Provider)(nil)
-)
-
 // New returns the Google provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {

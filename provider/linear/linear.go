@@ -86,23 +86,14 @@ type Provider struct {
 	provider.Revoker
 }
 
-var (
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
-)
-
 // New returns the Linear provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	base, err := catalog.BaseURL("linear", "BaseURL", cfg.BaseURL, DefaultBaseURL)
+	ep, err := endpoint.Configure("linear",
+		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
 	if err != nil {
 		return nil, err
 	}
-	api, err := catalog.BaseURL("linear", "APIURL", cfg.APIURL, DefaultAPIURL)
-	if err != nil {
-		return nil, err
-	}
-	ep := endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api)
 	return catalog.NewOAuth2[Provider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy: Strategy, Title: "Linear", DefaultScopes: DefaultScopes,

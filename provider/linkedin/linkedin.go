@@ -81,12 +81,6 @@ type Provider struct {
 	provider.Revoker
 }
 
-var (
-	_ provider.Provider  = (*Provider)(nil)
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
-)
-
 // New returns the LinkedIn provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {

@@ -117,11 +117,6 @@ type Provider struct {
 	provider.Refresher
 }
 
-var (
-	_ provider.Provider  = (*Provider)(nil)
-	_ provider.Refresher = (*Provider)(nil)
-)
-
 // New returns the Microsoft provider. It does no I/O and fails when
 // ClientID or ClientSecret is missing, or the tenant or a URL is invalid.
 func New(cfg Config) (*Provider, error) {

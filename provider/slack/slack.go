@@ -87,12 +87,6 @@ type Provider struct {
 	provider.Revoker
 }
 
-var (
-	_ provider.Provider  = (*Provider)(nil)
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
-)
-
 // New returns the Slack provider. It does no I/O and fails when ClientID or
 // ClientSecret is missing, or TeamID or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {

@@ -78,22 +78,17 @@ type Provider struct {
 	provider.Refresher
 }
 
-var _ provider.Refresher = (*Provider)(nil)
-
 // New returns the Spotify provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	base, err := catalog.BaseURL("spotify", "BaseURL", cfg.BaseURL, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	api, err := catalog.BaseURL("spotify", "APIURL", cfg.APIURL, DefaultAPIURL)
+	ep, err := endpoint.Configure("spotify",
+		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
 	if err != nil {
 		return nil, err
 	}
 	spec := catalog.OAuth2{MapProfile: mapUser, Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Spotify", DefaultScopes: DefaultScopes,
-		Endpoint:  endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api),
+		Endpoint:  ep,
 		AuthStyle: xoauth2.AuthStyleInHeader,
 	}}
 	return catalog.NewOAuth2[Provider](spec, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})

@@ -77,20 +77,11 @@ type Provider struct {
 	provider.Revoker
 }
 
-var (
-	_ provider.Provider  = (*Provider)(nil)
-	_ provider.Refresher = (*Provider)(nil)
-	_ provider.Revoker   = (*Provider)(nil)
-)
-
 // New returns the X provider. It does no I/O and fails when ClientID or
 // ClientSecret is missing or a URL is invalid.
 func New(cfg Config) (*Provider, error) {
-	base, err := catalog.BaseURL("x", "BaseURL", cfg.BaseURL, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	api, err := catalog.BaseURL("x", "APIURL", cfg.APIURL, DefaultAPIURL)
+	ep, err := endpoint.Configure("x",
+		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +89,7 @@ func New(cfg Config) (*Provider, error) {
 		Spec: catalog.Spec{
 			Strategy:      Strategy,
 			Title:         "X",
-			Endpoint:      endpoint.Rebase(DefaultBaseURL, base).Rebase(DefaultAPIURL, api),
+			Endpoint:      ep,
 			DefaultScopes: DefaultScopes,
 			// Confidential clients authenticate with HTTP Basic.
 			AuthStyle: xoauth2.AuthStyleInHeader,
