@@ -12,8 +12,9 @@
 //
 // Slack answers API errors with HTTP 200 and {"ok": false, "error": ...};
 // the token endpoint's are refusals like any other (x/oauth2 reads the
-// "error" member). Revoke calls auth.revoke with the token; a token Slack
-// reports as already revoked or invalid counts as revoked. Refresh works
+// "error" member). Revoke calls auth.revoke with an access token; a token
+// Slack reports as already revoked or invalid counts as revoked, and a
+// refresh token cannot be revoked (provider.ErrRevocationUnsupported). Refresh works
 // when the Slack app has token rotation on.
 package slack
 
@@ -125,10 +126,16 @@ func New(cfg Config) (*Provider, error) {
 // revoker is the URL of auth.revoke.
 type revoker string
 
-// revoke calls auth.revoke with the token, which is its own credential;
-// hint is not needed. A token Slack reports as already revoked or invalid
-// counts as revoked.
-func (u revoker) revoke(ctx context.Context, client *http.Client, token, _ string) error {
+// revoke calls auth.revoke with the token, which is its own credential. A
+// token Slack reports as already revoked or invalid counts as revoked. A
+// refresh token is no API credential: Slack would answer invalid_auth,
+// which would pass for "already revoked", so a refresh_token hint returns
+// an error wrapping provider.ErrRevocationUnsupported and sends nothing;
+// revoking the access token ends the grant.
+func (u revoker) revoke(ctx context.Context, client *http.Client, token, hint string) error {
+	if hint == "refresh_token" {
+		return fmt.Errorf("slack: auth.revoke takes access tokens only (%w)", provider.ErrRevocationUnsupported)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, string(u), nil)
 	if err != nil {
 		return fmt.Errorf("slack: revocation request: %w", oauthclient.Sanitize(err))
