@@ -26,7 +26,8 @@
 //	GitLab     oauth_gitlab     OIDC            openid profile email                 ID token sub (numeric user id)  yes                  yes (RFC 7009)
 //	Google     oauth_google     OIDC            openid email profile                 ID token sub                    yes (access_type)    yes (RFC 7009)
 //	Linear     oauth_linear     OAuth 2.0+PKCE  read                                 viewer id (UUID, GraphQL)       yes                  yes (by access token)
-//	LinkedIn   oauth_linkedin   OIDC            openid profile email                 ID token sub                    partners only        yes (/oauth/v2/revoke)
+//	LinkedIn   oauth_linkedin_oidc  OIDC        openid profile email                 ID token sub                    partners only        yes (/oauth/v2/revoke)
+//	LinkedIn   oauth_linkedin   OAuth 2.0       r_liteprofile r_emailaddress         id (retired product, legacy)    partners only        yes (/oauth/v2/revoke)
 //	Microsoft  oauth_microsoft  OIDC            openid email profile offline_access  ID token sub                    yes                  no
 //	Slack      oauth_slack      OIDC            openid profile email                 ID token sub (user id)          with token rotation  yes (auth.revoke)
 //	Spotify    oauth_spotify    OAuth 2.0+PKCE  user-read-email user-read-private    account_id (else id)            yes (may rotate)     no
@@ -42,13 +43,9 @@
 // Clerk's catalogue has 29 strategies; these are not served yet:
 // oauth_atlassian, oauth_bitbucket, oauth_box, oauth_coinbase,
 // oauth_enstall, oauth_hubspot, oauth_huggingface, oauth_instagram,
-// oauth_line, oauth_linkedin_oidc, oauth_notion, oauth_tiktok, oauth_twitch,
-// oauth_vercel and oauth_xero. Two need a decision more than code:
+// oauth_line, oauth_notion, oauth_tiktok, oauth_twitch, oauth_vercel and
+// oauth_xero. One needs a decision more than code:
 //
-//   - oauth_linkedin here is LinkedIn's OpenID Connect product, which Clerk
-//     calls oauth_linkedin_oidc (Clerk's oauth_linkedin is LinkedIn's
-//     retired v2 sign-in). Serving both under Clerk's meaning means moving
-//     this package to oauth_linkedin_oidc; it has not moved yet.
 //   - oauth_twitter is Clerk's legacy X integration over OAuth 1.0a. It is
 //     not implemented: OAuth 1.0a needs a request token fetched before the
 //     redirect and its secret kept until the callback, and a flow here

@@ -10,15 +10,16 @@ import (
 )
 
 // catalogue is the slugs of the catalogue providers, one package each under
-// provider/ (see the package documentation's table).
+// provider/ but for LinkedIn's two products, both in provider/linkedin (see
+// the package documentation's table).
 var catalogue = []string{
 	"apple", "discord", "dropbox", "facebook", "github", "gitlab",
-	"google", "linear", "linkedin", "microsoft", "slack", "spotify", "x",
+	"google", "linear", "linkedin", "linkedin_oidc", "microsoft", "slack", "spotify", "x",
 }
 
 // Catalogue returns the strategies of the catalogue providers (oauth_apple,
 // oauth_discord, ...), sorted. Each is served by the package of the same
-// name under provider/.
+// name under provider/ (oauth_linkedin_oidc by provider/linkedin).
 func Catalogue() []verification.Strategy {
 	out := make([]verification.Strategy, len(catalogue))
 	for i, slug := range catalogue {

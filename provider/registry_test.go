@@ -190,7 +190,7 @@ func catalogueStrategies(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decl := regexp.MustCompile(`(?m)^var Strategy = verification\.MustParseStrategy\("oauth_([a-z0-9_]+)"\)`)
+	decl := regexp.MustCompile(`(?m)^var (?:Legacy)?Strategy = verification\.MustParseStrategy\("oauth_([a-z0-9_]+)"\)`)
 	var slugs []string
 	for _, f := range files {
 		b, err := os.ReadFile(f)

@@ -39,6 +39,7 @@ func TestConfigsHideSecrets(t *testing.T) {
 		"gitlab":      gitlab.Config{Credentials: creds},
 		"google":      google.Config{Credentials: creds},
 		"linkedin":    linkedin.Config{Credentials: creds},
+		"legacy":      linkedin.LegacyConfig{Credentials: creds},
 		"microsoft":   microsoft.Config{Credentials: creds},
 		"slack":       slack.Config{Credentials: creds},
 		"x":           x.Config{Credentials: creds},

@@ -17,5 +17,5 @@ func ExampleNew() {
 	}
 	md := p.Metadata()
 	fmt.Println(p.Strategy(), md.Issuer, md.DefaultScopes)
-	// Output: oauth_linkedin https://www.linkedin.com/oauth [openid profile email]
+	// Output: oauth_linkedin_oidc https://www.linkedin.com/oauth [openid profile email]
 }

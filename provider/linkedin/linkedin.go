@@ -1,5 +1,20 @@
-// Package linkedin is the "Sign In with LinkedIn using OpenID Connect"
-// provider (strategy oauth_linkedin).
+// Package linkedin serves LinkedIn's two sign-in products under Clerk's
+// strategy names:
+//
+//   - oauth_linkedin_oidc (Strategy, New): "Sign In with LinkedIn using
+//     OpenID Connect", the product LinkedIn offers today.
+//   - oauth_linkedin (LegacyStrategy, NewLegacy): the retired "Sign In with
+//     LinkedIn" (OAuth 2.0 with r_liteprofile and r_emailaddress), which
+//     LinkedIn deprecated on August 1, 2023 and no longer grants to new
+//     apps. Clerk keeps the strategy for instances created before; so does
+//     Tether. A new app uses oauth_linkedin_oidc.
+//
+// Until this release, Tether served the OpenID Connect product under
+// oauth_linkedin. A host that stored accounts under that name and keeps
+// using New renames their provider to oauth_linkedin_oidc (the provider
+// user id, "sub", is the same member id for the app).
+//
+// # OpenID Connect (oauth_linkedin_oidc)
 //
 // The provider user id is the ID token's "sub" (LinkedIn's member id for
 // this application). Email, email_verified, given and family names and
@@ -19,6 +34,25 @@
 //
 // LinkedIn issues refresh tokens to approved partners only; Refresh works
 // for them. Revoke uses LinkedIn's revocation endpoint.
+//
+// # Legacy (oauth_linkedin)
+//
+// Sources, checked against no live server:
+//   - https://learn.microsoft.com/linkedin/consumer/integrations/self-serve/sign-in-with-linkedin
+//     (the deprecation notice; scopes r_liteprofile and r_emailaddress;
+//     GET https://api.linkedin.com/v2/me with the projection
+//     (id,localizedFirstName,localizedLastName,profilePicture(displayImage~:playableStreams));
+//     GET https://api.linkedin.com/v2/emailAddress?q=members&projection=(elements*(handle~)))
+//   - https://learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow
+//     (the same authorization, token and revocation endpoints as the
+//     OpenID Connect product, client credentials in the form, no PKCE for
+//     web apps, refresh tokens for approved partners only)
+//
+// The provider user id is the profile's "id"; the names are the localized
+// first and last names; the avatar is the largest image of the decorated
+// profile picture. The email address is the member's primary address when
+// r_emailaddress was granted; LinkedIn does not say it was verified, so
+// EmailVerified is nil. There is no username.
 package linkedin
 
 import (
@@ -32,8 +66,8 @@ import (
 	"github.com/tetherauth/tether/verification"
 )
 
-// Strategy is the strategy LinkedIn serves.
-var Strategy = verification.MustParseStrategy("oauth_linkedin")
+// Strategy is the strategy of LinkedIn's OpenID Connect product.
+var Strategy = verification.MustParseStrategy("oauth_linkedin_oidc")
 
 // Issuer is LinkedIn's issuer identifier.
 const Issuer = "https://www.linkedin.com/oauth"

@@ -54,6 +54,9 @@ var builders = map[string]func(provider.Credentials) (provider.Provider, error){
 		return google.New(google.Config{Credentials: c})
 	},
 	"linkedin": func(c provider.Credentials) (provider.Provider, error) {
+		return linkedin.NewLegacy(linkedin.LegacyConfig{Credentials: c})
+	},
+	"linkedin_oidc": func(c provider.Credentials) (provider.Provider, error) {
 		return linkedin.New(linkedin.Config{Credentials: c})
 	},
 	"microsoft": func(c provider.Credentials) (provider.Provider, error) {
@@ -93,19 +96,25 @@ var appleKey = func() string {
 // Spotify are no Refresher or no Revoker).
 func TestCapabilities(t *testing.T) {
 	want := map[string]catalog.Capabilities{
-		"apple":     {Refresh: true, Revoke: true, VerifyIDToken: true},
-		"discord":   {Refresh: true, Revoke: true},
-		"dropbox":   {Refresh: true, Revoke: true},
-		"facebook":  {Revoke: true},
-		"github":    {Refresh: true, Revoke: true},
-		"gitlab":    {Refresh: true, Revoke: true},
-		"google":    {Refresh: true, Revoke: true, VerifyIDToken: true},
-		"linear":    {Refresh: true, Revoke: true},
-		"linkedin":  {Refresh: true, Revoke: true},
-		"microsoft": {Refresh: true},
-		"slack":     {Refresh: true, Revoke: true},
-		"spotify":   {Refresh: true},
-		"x":         {Refresh: true, Revoke: true},
+		"apple":         {Refresh: true, Revoke: true, VerifyIDToken: true},
+		"discord":       {Refresh: true, Revoke: true},
+		"dropbox":       {Refresh: true, Revoke: true},
+		"facebook":      {Revoke: true},
+		"github":        {Refresh: true, Revoke: true},
+		"gitlab":        {Refresh: true, Revoke: true},
+		"google":        {Refresh: true, Revoke: true, VerifyIDToken: true},
+		"linear":        {Refresh: true, Revoke: true},
+		"linkedin":      {Refresh: true, Revoke: true},
+		"linkedin_oidc": {Refresh: true, Revoke: true},
+		"microsoft":     {Refresh: true},
+		"slack":         {Refresh: true, Revoke: true},
+		"spotify":       {Refresh: true},
+		"x":             {Refresh: true, Revoke: true},
+	}
+	for _, s := range provider.Catalogue() {
+		if _, ok := want[s.Slug()]; !ok || builders[s.Slug()] == nil {
+			t.Errorf("%s is in the catalogue but not in this test", s)
+		}
 	}
 	for slug, build := range builders {
 		p, err := build(provider.Credentials{ClientID: "id", ClientSecret: "secret"})
