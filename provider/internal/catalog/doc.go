@@ -24,11 +24,11 @@
 //  4. Provider: a struct embedding provider.Provider and exactly the
 //     capability interfaces the provider has (provider.Refresher,
 //     provider.Revoker, provider.IDTokenVerifier), no methods, no other
-//     field, with var _ compile checks. That is where capabilities are
+//     field. That is where capabilities are
 //     declared: a provider without revocation is no Revoker, and NewOAuth2
 //     or NewOIDC refuse a Spec whose endpoints or hooks say otherwise.
-//  5. New(cfg Config) (*Provider, error): check the BaseURLs with [BaseURL],
-//     rebase the endpoint, and return NewOAuth2[Provider] or
+//  5. New(cfg Config) (*Provider, error): check and apply the base URLs
+//     with [Endpoint.Configure], and return NewOAuth2[Provider] or
 //     NewOIDC[Provider] of the Spec and a [Host] made of the Config. It does
 //     no I/O; errors start with "<slug>: ".
 //  6. The quirks, and only them: MapProfile (OAuth 2.0; read ids with
@@ -37,11 +37,13 @@
 //     AuthParams, CheckClaims, MapIdentity, AllowMissingNonce, Revoke for a
 //     revocation that is not RFC 7009). A hook's error carries no secret
 //     and no response body; provider/internal/oauthclient has the helpers.
-//  7. Tests: testdata/ with the documented response shapes (plus no email,
-//     unverified email, missing names, ids as large numbers), a flow test
-//     against providertest, an ExampleNew, and an entry in this package's
-//     builders table (catalog_test.go) with its capabilities. The
-//     conformance suite replaces most of the flow test once it lands.
+//  7. Tests: a conformance harness in this package's table
+//     (conformance_test.go), which states the documented shapes (authorize
+//     parameters, token response, profile routes, refresh, revocation,
+//     error bodies) and runs the flow on the fixtures (no email, unverified
+//     email, no names, an id past 2^53); an entry in the builders table
+//     (catalog_test.go) with its capabilities; and, in the package, tests
+//     only for quirks the suite cannot state.
 //
 // The strategy joins provider.Catalogue, the provider table in the provider
 // package's documentation and the README when the lead merges it.

@@ -1,8 +1,10 @@
 // Package conformance is the provider conformance suite: one function,
 // [Run], that takes a provider.Provider through full flows against a fake
 // of the provider it talks to, built from that provider's documented shapes,
-// which a [Harness] declares. Every catalogue package, provider/oidc and
-// provider/oauth2 run it; a host runs it on its own provider the same way.
+// which a [Harness] declares. provider/oidc and provider/oauth2 run it, the
+// catalogue runs it on every provider from one table of harnesses
+// (provider/internal/catalog's TestConformance), and a host runs it on its
+// own provider the same way.
 //
 // A provider's test is a harness plus one call:
 //

@@ -1,0 +1,394 @@
+package catalog_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"testing"
+
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/apple"
+	"github.com/tetherauth/tether/provider/discord"
+	"github.com/tetherauth/tether/provider/dropbox"
+	"github.com/tetherauth/tether/provider/facebook"
+	"github.com/tetherauth/tether/provider/github"
+	"github.com/tetherauth/tether/provider/gitlab"
+	"github.com/tetherauth/tether/provider/google"
+	"github.com/tetherauth/tether/provider/linear"
+	"github.com/tetherauth/tether/provider/linkedin"
+	"github.com/tetherauth/tether/provider/microsoft"
+	c "github.com/tetherauth/tether/provider/providertest/conformance"
+	"github.com/tetherauth/tether/provider/slack"
+	"github.com/tetherauth/tether/provider/spotify"
+	"github.com/tetherauth/tether/provider/x"
+)
+
+// TestConformance runs the provider conformance suite on every catalogue
+// provider, each against a fake built from the shapes its harness declares
+// (its package documentation names the sources). A catalogue strategy
+// without a harness fails.
+func TestConformance(t *testing.T) {
+	for _, s := range provider.Catalogue() {
+		h, ok := harnesses[s.Slug()]
+		if !ok {
+			t.Errorf("%s has no conformance harness", s)
+			continue
+		}
+		t.Run(s.Slug(), func(t *testing.T) {
+			t.Parallel()
+			c.Run(t, h)
+		})
+	}
+}
+
+// Values the harnesses share with their expectations.
+const (
+	discordAvatarHash = "8342729096ea3675442027381ff50dfe"
+	msTenant          = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+)
+
+// fbGraph is the Graph API version prefix of Facebook's paths.
+var fbGraph = "/" + facebook.DefaultGraphVersion
+
+// harnesses are the documented shapes of each catalogue provider, by
+// strategy slug.
+var harnesses = map[string]c.Harness{
+	// Sign in with
+	// Apple's documented shapes: response_mode=form_post with the "user"
+	// parameter carrying the names, a client secret that is an ES256 JWT
+	// (client_secret_post), email_verified as a string, no scope in the token
+	// response, refresh with a new ID token and no rotation, revocation at
+	// /auth/revoke.
+	"apple": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return apple.New(apple.Config{ClientID: s.ClientID, TeamID: "TEAM123456", KeyID: "KEY1234567", PrivateKey: []byte(appleKey), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_apple", Title: "Apple", DefaultScopes: []string{"openid", "name", "email"}, AnyClientSecret: true,
+		Authorize: c.Authorize{Path: "/auth/authorize", PKCE: true, Params: url.Values{"response_mode": {"form_post"}},
+			CallbackParams: func(u c.User) url.Values {
+				if u.Name() == "" {
+					return nil
+				}
+				b, _ := json.Marshal(map[string]any{"name": map[string]string{"firstName": u.FirstName, "lastName": u.LastName}, "email": u.Email})
+				return url.Values{"user": {string(b)}}
+			}},
+		Token: c.Token{Path: "/auth/token", Auth: c.AuthPost, RefreshToken: true},
+		IDToken: &c.IDToken{JWKSPath: "/auth/keys", Claims: func(u c.User) map[string]any {
+			if u.Email == "" {
+				return nil
+			}
+			return map[string]any{"email": u.Email, "email_verified": strconv.FormatBool(u.Verified()), "is_private_email": "false"}
+		}},
+		Lacks:   c.Lacks{Username: true, Avatar: true},
+		Refresh: &c.Refresh{IDToken: true},
+		Revoke:  &c.Revoke{Path: "/auth/revoke", ClientAuth: c.AuthPost},
+
+		VerifiesIDTokens: true,
+	},
+	// Discord's
+	// documented shapes: GET /users/@me with a snowflake id, "verified" for the
+	// email address, the display name in global_name, an avatar hash; refresh
+	// with rotation and RFC 7009 revocation.
+	"discord": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return discord.New(discord.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_discord", Title: "Discord", DefaultScopes: discord.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth2/authorize", PKCE: true},
+		Token:     c.Token{Path: "/api/oauth2/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{Routes: []c.Route{{Path: "/api/users/@me", Body: func(u c.User, _ []string) any {
+			return map[string]any{"id": u.ID, "username": u.Username, "discriminator": "0", "global_name": c.OrNil(u.Name()),
+				"avatar": discordAvatarHash, "email": c.OrNil(u.Email), "verified": u.Verified()}
+		}}}},
+		Expect: func(u c.User, want *provider.Identity) {
+			want.AvatarURL = discord.DefaultCDNURL + "/avatars/" + u.ID + "/" + discordAvatarHash + ".png"
+		},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/api/oauth2/token/revoke", ClientAuth: c.AuthBasic},
+	},
+	// Dropbox's
+	// documented shapes: PKCE, HTTP Basic, token_access_type=offline on every
+	// authorization, the get_current_account RPC (a POST) with a structured
+	// name and email_verified, refresh without rotation, and revocation of the
+	// access token sent as the bearer token.
+	"dropbox": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return dropbox.New(dropbox.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_dropbox", Title: "Dropbox", DefaultScopes: dropbox.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth2/authorize", PKCE: true, Params: url.Values{"token_access_type": {"offline"}}},
+		Token:     c.Token{Path: "/oauth2/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{ErrorBody: `{"error_summary": "invalid_access_token/...", "error": {".tag": "invalid_access_token"}}`,
+			Routes: []c.Route{{Method: "POST", Path: "/2/users/get_current_account", Body: func(u c.User, _ []string) any {
+				return map[string]any{"account_id": "dbid:" + u.ID, "email": c.OrNil(u.Email), "email_verified": u.Verified(),
+					"name":              map[string]any{"given_name": u.FirstName, "surname": u.LastName, "display_name": u.Name()},
+					"profile_photo_url": u.AvatarURL, "account_type": map[string]any{".tag": "basic"}}
+			}}}},
+		Lacks: c.Lacks{Username: true},
+		Expect: func(u c.User, want *provider.Identity) {
+			want.ProviderUserID = "dbid:" + u.ID
+		},
+		Refresh: &c.Refresh{},
+		Revoke:  &c.Revoke{Path: "/2/auth/token/revoke", TokenIn: c.InBearer, Hints: []string{"access_token"}, Response: "null"},
+	},
+	// Facebook's
+	// documented shapes: comma-separated permissions, a token response without
+	// scope or refresh token, the me node with fields and appsecret_proof (the
+	// granted permissions come from it), Graph API errors, and DELETE
+	// /me/permissions.
+	"facebook": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return facebook.New(facebook.Config{Credentials: s.Credentials(), BaseURL: s.URL, GraphURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_facebook", Title: "Facebook", DefaultScopes: facebook.DefaultScopes,
+		Authorize: c.Authorize{Path: fbGraph + "/dialog/oauth", ScopeSeparator: ",", PKCE: true},
+		Token:     c.Token{Path: fbGraph + "/oauth/access_token", Auth: c.AuthPost, TokenType: "bearer"},
+		Profile: c.Profile{ReportsScopes: true, ErrorBody: `{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190}}`,
+			Routes: []c.Route{{Path: fbGraph + "/me", Query: map[string][]string{"fields": nil, "appsecret_proof": nil}, Body: facebookMe}}},
+		Lacks:  c.Lacks{EmailVerified: true, Username: true},
+		Revoke: &c.Revoke{Method: "DELETE", Path: fbGraph + "/me/permissions", TokenIn: c.InBearer, Hints: []string{"access_token"}, Response: `{"success":true}`},
+	},
+	// GitHub's
+	// documented shapes: a GitHub App's expiring user tokens (refresh with
+	// rotation), comma-separated scopes, GET /user with a numeric id and GET
+	// /user/emails with the primary address's verified flag, and revocation by
+	// DELETE /applications/{client_id}/grant.
+	"github": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return github.New(github.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL + "/api", HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_github", Title: "GitHub", DefaultScopes: github.DefaultScopes,
+		Authorize: c.Authorize{Path: "/login/oauth/authorize", PKCE: true},
+		Token: c.Token{Path: "/login/oauth/access_token", Auth: c.AuthPost, TokenType: "bearer", ScopeSeparator: ",", RefreshToken: true,
+			Extra: func(c.User) map[string]any { return map[string]any{"refresh_token_expires_in": 15897600} }},
+		Profile: c.Profile{Routes: []c.Route{
+			{Path: "/api/user", Body: func(u c.User, _ []string) any {
+				return map[string]any{"id": u.NumericID(), "login": u.Username, "name": c.OrNil(u.Name()), "email": nil, "avatar_url": u.AvatarURL}
+			}},
+			{Path: "/api/user/emails", Body: func(u c.User, _ []string) any {
+				if u.Email == "" {
+					return []any{}
+				}
+				return []any{map[string]any{"email": u.Email, "primary": true, "verified": u.Verified(), "visibility": "private"}}
+			}},
+		}},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke: &c.Revoke{Method: "DELETE", Path: "/api/applications/{client_id}/grant", TokenIn: c.InJSON, JSONMember: "access_token",
+			ClientAuth: c.AuthBasic, Hints: []string{"access_token"}, Status: 204},
+	},
+	// GitLab's
+	// documented shapes: an ID token whose sub is the numeric user id and whose
+	// nickname is the username, refresh with rotation, RFC 7009 revocation.
+	"gitlab": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return gitlab.New(gitlab.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_gitlab", Title: "GitLab", DefaultScopes: gitlab.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth/authorize", PKCE: true},
+		Token:     c.Token{Path: "/oauth/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
+		IDToken: &c.IDToken{JWKSPath: "/oauth/discovery/keys", Claims: func(u c.User) map[string]any {
+			m := c.StandardClaims(u)
+			delete(m, "given_name")
+			delete(m, "family_name")
+			m["nickname"] = u.Username
+			return m
+		}},
+		Refresh: &c.Refresh{Rotates: true, IDToken: true},
+		Revoke:  &c.Revoke{Path: "/oauth/revoke", ClientAuth: c.AuthPost},
+	},
+	// Google's
+	// documented shapes: access_type=offline with prompt=consent for a refresh
+	// token, client_secret_post, the identity from the ID token alone (no
+	// username), refresh without rotation with a new ID token, RFC 7009
+	// revocation, and ID tokens of native clients.
+	"google": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return google.New(google.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_google", Title: "Google", DefaultScopes: google.DefaultScopes,
+		Authorize: c.Authorize{Path: "/o/oauth2/v2/auth", PKCE: true, OfflineParams: url.Values{"access_type": {"offline"}, "prompt": {"consent"}}},
+		Token:     c.Token{Path: "/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
+		IDToken:   &c.IDToken{JWKSPath: "/oauth2/v3/certs", Claims: c.StandardClaims},
+		Lacks:     c.Lacks{Username: true},
+		Refresh:   &c.Refresh{IDToken: true},
+		Revoke:    &c.Revoke{Path: "/revoke", ClientAuth: c.AuthPost},
+
+		VerifiesIDTokens: true,
+	},
+	// Linear's
+	// documented shapes: PKCE, comma-separated scopes, client credentials in
+	// the form, the GraphQL viewer query (a POST, whose errors come with HTTP
+	// 200), refresh, and revocation of the access token sent as the bearer
+	// token.
+	"linear": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return linear.New(linear.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_linear", Title: "Linear", DefaultScopes: linear.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth/authorize", ScopeSeparator: ",", PKCE: true},
+		Token:     c.Token{Path: "/oauth/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{ErrorBody: `{"errors": [{"message": "Authentication required", "extensions": {"code": "AUTHENTICATION_ERROR"}}]}`,
+			Routes: []c.Route{{Method: "POST", Path: "/graphql", Body: func(u c.User, _ []string) any {
+				return map[string]any{"data": map[string]any{"viewer": map[string]any{"id": u.ID, "name": c.OrNil(u.Name()),
+					"displayName": u.Username, "email": c.OrNil(u.Email), "avatarUrl": c.OrNil(u.AvatarURL)}}}
+			}}}},
+		Lacks:   c.Lacks{EmailVerified: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/oauth/revoke", TokenIn: c.InBearer, Hints: []string{"access_token"}},
+	},
+	// LinkedIn's
+	// documented shapes (Sign In with LinkedIn using OpenID Connect): no PKCE
+	// by default, issuer /oauth, ID tokens without a nonce, comma-separated
+	// scopes in the token response, refresh tokens for partners (not rotated),
+	// revocation at /oauth/v2/revoke.
+	"linkedin_oidc": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return linkedin.New(linkedin.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_linkedin_oidc", Title: "LinkedIn", DefaultScopes: linkedin.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth/v2/authorization"},
+		Token:     c.Token{Path: "/oauth/v2/accessToken", Auth: c.AuthPost, ScopeSeparator: ",", RefreshToken: true},
+		IDToken:   &c.IDToken{IssuerPath: "/oauth", JWKSPath: "/oauth/openid/jwks", Claims: c.StandardClaims, OmitNonce: true},
+		Lacks:     c.Lacks{Username: true},
+		Refresh:   &c.Refresh{},
+		Revoke:    &c.Revoke{Path: "/oauth/v2/revoke", ClientAuth: c.AuthPost},
+	},
+	// the retired "Sign In with
+	// LinkedIn" (oauth_linkedin): no PKCE, client credentials in the form, a
+	// token response without scope, the lite profile with a decorated
+	// picture, and the email address from a second request.
+	"linkedin": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return linkedin.NewLegacy(linkedin.LegacyConfig{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_linkedin", Title: "LinkedIn (legacy)", DefaultScopes: linkedin.LegacyScopes,
+		Authorize: c.Authorize{Path: "/oauth/v2/authorization"},
+		Token:     c.Token{Path: "/oauth/v2/accessToken", Auth: c.AuthPost, RefreshToken: true},
+		Profile: c.Profile{ErrorBody: `{"serviceErrorCode": 65600, "message": "Invalid access token", "status": 401}`, Routes: []c.Route{
+			{Path: "/v2/me", Query: url.Values{"projection": {"(id,localizedFirstName,localizedLastName,profilePicture(displayImage~:playableStreams))"}},
+				Body: func(u c.User, _ []string) any {
+					small := map[string]any{"identifiers": []any{map[string]any{"identifier": u.AvatarURL + "?size=100", "identifierType": "EXTERNAL_URL"}}}
+					large := map[string]any{"identifiers": []any{map[string]any{"identifier": u.AvatarURL, "identifierType": "EXTERNAL_URL"}}}
+					return map[string]any{"id": u.ID, "localizedFirstName": c.OrNil(u.FirstName), "localizedLastName": c.OrNil(u.LastName),
+						"profilePicture": map[string]any{"displayImage": "urn:li:digitalmediaAsset:C4D00AQ", "displayImage~": map[string]any{"elements": []any{small, large}}}}
+				}},
+			{Path: "/v2/emailAddress", Query: url.Values{"q": {"members"}, "projection": {"(elements*(handle~))"}},
+				Body: func(u c.User, _ []string) any {
+					if u.Email == "" {
+						return map[string]any{"elements": []any{}}
+					}
+					return map[string]any{"elements": []any{map[string]any{"handle": "urn:li:emailAddress:3775708763", "handle~": map[string]any{"emailAddress": u.Email}}}}
+				}},
+		}},
+		Lacks:   c.Lacks{EmailVerified: true, Username: true},
+		Refresh: &c.Refresh{},
+		Revoke:  &c.Revoke{Path: "/oauth/v2/revoke", ClientAuth: c.AuthPost},
+	},
+	// the Microsoft
+	// identity platform's documented shapes for the common tenant: an issuer
+	// per tenant (tid), preferred_username, the email verified only through
+	// xms_edov, no picture in the ID token, refresh with rotation and a new ID
+	// token, and no revocation endpoint.
+	"microsoft": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return microsoft.New(microsoft.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_microsoft", Title: "Microsoft", DefaultScopes: microsoft.DefaultScopes,
+		Authorize: c.Authorize{Path: "/common/oauth2/v2.0/authorize", PKCE: true},
+		Token:     c.Token{Path: "/common/oauth2/v2.0/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
+		IDToken: &c.IDToken{IssuerPath: "/" + msTenant + "/v2.0", IssuerTemplate: true, JWKSPath: "/common/discovery/v2.0/keys",
+			Claims: func(u c.User) map[string]any {
+				m := c.StandardClaims(u)
+				delete(m, "picture")
+				delete(m, "email_verified")
+				m["tid"], m["preferred_username"], m["xms_edov"] = msTenant, u.Username, u.Verified()
+				return m
+			}},
+		Lacks: c.Lacks{Avatar: true},
+		Expect: func(u c.User, want *provider.Identity) {
+			if !u.Verified() {
+				want.EmailVerified = nil // xms_edov says verified or nothing
+			}
+		},
+		Refresh: &c.Refresh{Rotates: true, IDToken: true},
+	},
+	// Sign in with
+	// Slack's documented shapes: openid.connect.token with "ok" and no scope,
+	// an ID token with the team and user ids and no username, refresh with
+	// token rotation, and auth.revoke, which revokes the access token it is
+	// called with.
+	"slack": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return slack.New(slack.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_slack", Title: "Slack", DefaultScopes: slack.DefaultScopes,
+		Authorize: c.Authorize{Path: "/openid/connect/authorize", PKCE: true},
+		Token: c.Token{Path: "/api/openid.connect.token", Auth: c.AuthPost, RefreshToken: true,
+			Extra: func(c.User) map[string]any { return map[string]any{"ok": true} }},
+		IDToken: &c.IDToken{JWKSPath: "/openid/connect/keys", Claims: func(u c.User) map[string]any {
+			m := c.StandardClaims(u)
+			m[slack.TeamIDClaim], m["https://slack.com/user_id"] = "T0R7GR", "U"+u.ID
+			return m
+		}},
+		Lacks:   c.Lacks{Username: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke: &c.Revoke{Path: "/api/auth.revoke", TokenIn: c.InBearer, Hints: []string{"access_token"},
+			Response: `{"ok":true,"revoked":true}`},
+	},
+	// Spotify's
+	// documented shapes: PKCE, HTTP Basic, GET /v1/me with account_id as the
+	// immutable id, the Spotify user id as username, display_name, images and
+	// an email Spotify calls unverified; refresh that may rotate; no
+	// revocation endpoint.
+	"spotify": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return spotify.New(spotify.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_spotify", Title: "Spotify", DefaultScopes: spotify.DefaultScopes,
+		Authorize: c.Authorize{Path: "/authorize", PKCE: true},
+		Token:     c.Token{Path: "/api/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{Routes: []c.Route{{Path: "/v1/me", Body: func(u c.User, _ []string) any {
+			return map[string]any{"account_id": u.ID, "id": u.Username, "display_name": c.OrNil(u.Name()),
+				"email": c.OrNil(u.Email), "images": []any{map[string]any{"url": u.AvatarURL, "height": 300, "width": 300}},
+				"product": "premium", "type": "user"}
+		}}}},
+		Lacks:   c.Lacks{EmailVerified: true},
+		Refresh: &c.Refresh{Rotates: true},
+	},
+	// X's documented
+	// shapes: PKCE, HTTP Basic for a confidential client, GET /2/users/me with
+	// {"data": {...}} and no email address, refresh with rotation, RFC 7009
+	// revocation.
+	"x": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return x.New(x.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_x", Title: "X", DefaultScopes: x.DefaultScopes,
+		Authorize: c.Authorize{Path: "/i/oauth2/authorize", PKCE: true},
+		Token:     c.Token{Path: "/2/oauth2/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{Routes: []c.Route{{Path: "/2/users/me", Query: map[string][]string{"user.fields": {"profile_image_url"}},
+			Body: func(u c.User, _ []string) any {
+				return map[string]any{"data": map[string]any{"id": u.ID, "name": u.Name(), "username": u.Username, "profile_image_url": u.AvatarURL}}
+			}}}},
+		Lacks:   c.Lacks{Email: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/2/oauth2/revoke", ClientAuth: c.AuthBasic},
+	},
+}
+
+// facebookMe is GET /me with fields and permissions for u.
+func facebookMe(u c.User, scopes []string) any {
+	perms := []any{}
+	for _, s := range scopes {
+		perms = append(perms, map[string]any{"permission": s, "status": "granted"})
+	}
+	m := map[string]any{"id": u.ID, "picture": map[string]any{"data": map[string]any{"url": u.AvatarURL, "is_silhouette": false}},
+		"permissions": map[string]any{"data": perms}}
+	if u.Email != "" {
+		m["email"] = u.Email
+	}
+	if u.Name() != "" {
+		m["name"], m["first_name"], m["last_name"] = u.Name(), u.FirstName, u.LastName
+	}
+	return m
+}
