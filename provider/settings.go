@@ -56,3 +56,32 @@ func (c Credentials) String() string {
 
 // GoString is String, so that %#v does not print the client secret either.
 func (c Credentials) GoString() string { return c.String() }
+
+// AppConfig is the Config of most catalogue providers: the host's app
+// registration at the provider and nothing else (a package whose provider
+// needs more, such as Apple's signing key or Microsoft's tenant, has a
+// Config of its own). ClientID and ClientSecret are required; every other
+// zero field has a default.
+type AppConfig struct {
+	// Credentials are the client id and secret the provider issued to
+	// the host's app.
+	Credentials
+	// Scopes are requested on every authorization. Default: the
+	// package's DefaultScopes.
+	Scopes []string
+	// BaseURL replaces the package's DefaultBaseURL, the host its
+	// authorization endpoint is on, for every endpoint on that host, and
+	// APIURL its DefaultAPIURL, for the endpoints on the API's host: a
+	// self-managed instance, a regional host, a test's fake. Each is an
+	// absolute http(s) URL without query or fragment. A provider whose
+	// endpoints are all on one host has no DefaultAPIURL and refuses an
+	// APIURL.
+	BaseURL, APIURL string
+	// HTTP is the client, timeout, response size limit and clock of
+	// every request to the provider; its zero value is the default.
+	HTTP HTTPSettings
+	// ClockSkew is the leeway of ID token time checks, as in
+	// oidc.Config, for an OpenID Connect provider; an OAuth 2.0 provider
+	// refuses it.
+	ClockSkew time.Duration
+}

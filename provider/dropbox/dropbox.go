@@ -35,7 +35,6 @@ package dropbox
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 
 	xoauth2 "golang.org/x/oauth2"
@@ -60,30 +59,10 @@ const (
 // DefaultScopes read the account (apps with scoped access).
 var DefaultScopes = []string{"account_info.read"}
 
-// endpoint is Dropbox's (see the package documentation's sources).
-var endpoint = catalog.Endpoint{
-	AuthURL:       DefaultBaseURL + "/oauth2/authorize",
-	TokenURL:      DefaultAPIURL + "/oauth2/token",
-	UserinfoURL:   DefaultAPIURL + "/2/users/get_current_account",
-	RevocationURL: DefaultAPIURL + "/2/auth/token/revoke",
-}
-
-// Config configures the Dropbox provider. ClientID (the app key) and
-// ClientSecret (the app secret) are required; every other zero field has a
-// default.
-type Config struct {
-	// Credentials are the app's key and secret (Dropbox App Console).
-	provider.Credentials
-	// Scopes are requested on every authorization. Default:
-	// DefaultScopes.
-	Scopes []string
-	// BaseURL is the website and APIURL the API. Defaults:
-	// DefaultBaseURL and DefaultAPIURL; tests point them at a fake.
-	BaseURL, APIURL string
-	// HTTP is the client, timeout, response size limit and clock of every
-	// request to Dropbox; its zero value is the default.
-	HTTP provider.HTTPSettings
-}
+// Config configures the Dropbox provider: ClientID is the app key and
+// ClientSecret the app secret from the Dropbox App Console (required);
+// BaseURL is the website and APIURL the API (see provider.AppConfig).
+type Config = provider.AppConfig
 
 // Provider is the Dropbox provider: a provider.Refresher and a
 // provider.Revoker. It is safe for concurrent use.
@@ -93,39 +72,33 @@ type Provider struct {
 	provider.Revoker
 }
 
-// New returns the Dropbox provider. It does no I/O and fails when ClientID
-// or ClientSecret is missing or a URL is invalid.
-func New(cfg Config) (*Provider, error) {
-	ep, err := endpoint.Configure("dropbox",
-		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
-	if err != nil {
-		return nil, err
-	}
-	return catalog.NewOAuth2[Provider](catalog.OAuth2{
-		Spec: catalog.Spec{
-			Strategy: Strategy, Title: "Dropbox", DefaultScopes: DefaultScopes,
-			Endpoint: ep, AuthStyle: xoauth2.AuthStyleInHeader,
+// spec is Dropbox's (see the package documentation's sources).
+var spec = catalog.OAuth2{
+	Spec: catalog.Spec{
+		Strategy: Strategy, Title: "Dropbox", DefaultScopes: DefaultScopes,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+		Endpoint: catalog.Endpoint{
+			AuthURL:       DefaultBaseURL + "/oauth2/authorize",
+			TokenURL:      DefaultAPIURL + "/oauth2/token",
+			UserinfoURL:   DefaultAPIURL + "/2/users/get_current_account",
+			RevocationURL: DefaultAPIURL + "/2/auth/token/revoke",
 		},
-		OAuth2: hooks.OAuth2{
-			Profile: func(ctx context.Context, c *hooks.API, _ *provider.Token) (*provider.Identity, error) {
-				return profile(ctx, c, ep.UserinfoURL)
-			},
-			AuthParams: authParams,
-			Revoke: func(ctx context.Context, c *http.Client, token, hint string) error {
-				return oauthclient.RevokeByBearer(ctx, c, "dropbox", ep.RevocationURL, token, hint)
-			},
-		},
-	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
+	},
+	OAuth2: hooks.OAuth2{Profile: profile, AuthParams: authParams, Revoke: hooks.RevokeByBearer("dropbox")},
 }
+
+// New returns the Dropbox provider. It does no I/O and fails when ClientID
+// or ClientSecret is missing or a setting is invalid.
+func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spec, catalog.App(cfg)) }
 
 // authParams asks for a refresh token with the code.
 func authParams(_ provider.AuthRequest, v url.Values) { v.Set("token_access_type", "offline") }
 
 // profile reads POST /2/users/get_current_account (see the package
 // documentation).
-func profile(ctx context.Context, api *hooks.API, u string) (*provider.Identity, error) {
+func profile(ctx context.Context, api *hooks.API, _ *provider.Token) (*provider.Identity, error) {
 	var acct map[string]any
-	if err := api.PostJSON(ctx, u, nil, &acct); err != nil {
+	if err := api.PostJSON(ctx, api.UserinfoURL(), nil, &acct); err != nil {
 		return nil, err
 	}
 	if acct == nil {

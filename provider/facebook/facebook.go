@@ -205,7 +205,7 @@ func grantedPermissions(me map[string]any) []string {
 }
 
 // revoke is DELETE /me/permissions with the access token.
-func (f *graph) revoke(ctx context.Context, client *http.Client, token, hint string) error {
+func (f *graph) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
 	if hint == "refresh_token" {
 		return fmt.Errorf("facebook: Facebook issues no refresh tokens (%w)", provider.ErrRevocationUnsupported)
 	}

@@ -224,7 +224,7 @@ func applyEmails(id *provider.Identity, emails []map[string]any) {
 
 // revoke deletes the grant: DELETE /applications/{client_id}/grant with
 // {"access_token": token}, authenticated with the client credentials.
-func (g *api) revoke(ctx context.Context, client *http.Client, token, hint string) error {
+func (g *api) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
 	if hint == "refresh_token" {
 		return fmt.Errorf("github: GitHub revokes grants by access token only (%w)", provider.ErrRevocationUnsupported)
 	}

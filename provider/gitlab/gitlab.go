@@ -12,8 +12,6 @@
 package gitlab
 
 import (
-	"time"
-
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
@@ -32,32 +30,11 @@ const DefaultBaseURL = "https://gitlab.com"
 // DefaultScopes are the OpenID Connect scopes for the profile and email.
 var DefaultScopes = []string{"openid", "profile", "email"}
 
-// Config configures the GitLab provider. ClientID and ClientSecret are
-// required; every other zero field has a default.
-type Config struct {
-	// Credentials are the application's id and secret.
-	provider.Credentials
-	// Scopes are requested on every authorization ("openid" is always
-	// added). Default: DefaultScopes.
-	Scopes []string
-	// BaseURL is the GitLab instance: DefaultBaseURL, or a self-managed
-	// instance's URL, relative URL root included. It is the issuer.
-	BaseURL string
-	// HTTP is the client, timeout, response size limit and clock of
-	// every request to GitLab; its zero value is the default.
-	HTTP provider.HTTPSettings
-	// ClockSkew is as in oidc.Config.
-	ClockSkew time.Duration
-}
-
-// endpoint is gitlab.com's, from
-// https://docs.gitlab.com/api/oauth2/ and https://gitlab.com/.well-known/openid-configuration.
-var endpoint = catalog.Endpoint{
-	AuthURL:       DefaultBaseURL + "/oauth/authorize",
-	TokenURL:      DefaultBaseURL + "/oauth/token",
-	JWKSURL:       DefaultBaseURL + "/oauth/discovery/keys",
-	RevocationURL: DefaultBaseURL + "/oauth/revoke",
-}
+// Config configures the GitLab provider: the application's id and secret
+// (required), and BaseURL, the GitLab instance: DefaultBaseURL, or a
+// self-managed instance's URL, relative URL root included, which is the
+// issuer (see provider.AppConfig; GitLab has no APIURL).
+type Config = provider.AppConfig
 
 // Provider is the GitLab provider. It is safe for concurrent use.
 type Provider struct {
@@ -66,25 +43,26 @@ type Provider struct {
 	provider.Revoker
 }
 
-// New returns the GitLab provider. It does no I/O and fails when ClientID
-// or ClientSecret is missing or BaseURL is invalid.
-func New(cfg Config) (*Provider, error) {
-	base, err := catalog.BaseURL("gitlab", "BaseURL", cfg.BaseURL, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	return catalog.NewOIDC[Provider](catalog.OIDC{
-		Spec: catalog.Spec{
-			Strategy:      Strategy,
-			Title:         "GitLab",
-			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
-			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
+// spec is gitlab.com's, from https://docs.gitlab.com/api/oauth2/ and
+// https://gitlab.com/.well-known/openid-configuration.
+var spec = catalog.OIDC{
+	Spec: catalog.Spec{
+		Strategy: Strategy, Title: "GitLab", DefaultScopes: DefaultScopes,
+		BaseURL: DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInParams,
+		Endpoint: catalog.Endpoint{
+			AuthURL:       DefaultBaseURL + "/oauth/authorize",
+			TokenURL:      DefaultBaseURL + "/oauth/token",
+			JWKSURL:       DefaultBaseURL + "/oauth/discovery/keys",
+			RevocationURL: DefaultBaseURL + "/oauth/revoke",
 		},
-		Issuer: base,
-		OIDC:   hooks.OIDC{MapIdentity: mapIdentity},
-	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
+	},
+	Issuer: DefaultBaseURL,
+	OIDC:   hooks.OIDC{MapIdentity: mapIdentity},
 }
+
+// New returns the GitLab provider. It does no I/O and fails when ClientID
+// or ClientSecret is missing or a setting is invalid.
+func New(cfg Config) (*Provider, error) { return catalog.NewOIDC[Provider](spec, catalog.App(cfg)) }
 
 // mapIdentity falls back to "nickname" for the username.
 func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string) error {

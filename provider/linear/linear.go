@@ -28,7 +28,6 @@ package linear
 
 import (
 	"context"
-	"net/http"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -36,7 +35,6 @@ import (
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -52,31 +50,13 @@ const (
 // DefaultScopes read the user's account ("read" is always granted).
 var DefaultScopes = []string{"read"}
 
-// endpoint is Linear's (see the package documentation's sources).
-var endpoint = catalog.Endpoint{
-	AuthURL:       DefaultBaseURL + "/oauth/authorize",
-	TokenURL:      DefaultAPIURL + "/oauth/token",
-	UserinfoURL:   DefaultAPIURL + "/graphql",
-	RevocationURL: DefaultAPIURL + "/oauth/revoke",
-}
-
 // viewerQuery is the GraphQL request of the profile.
 const viewerQuery = `{"query":"query { viewer { id name displayName email avatarUrl } }"}`
 
-// Config configures the Linear provider. ClientID and ClientSecret are
-// required; every other zero field has a default.
-type Config struct {
-	// Credentials are the OAuth2 application's client id and secret.
-	provider.Credentials
-	// Scopes are requested on every authorization. Default: DefaultScopes.
-	Scopes []string
-	// BaseURL is the app and APIURL the API. Defaults: DefaultBaseURL and
-	// DefaultAPIURL; tests point them at a fake.
-	BaseURL, APIURL string
-	// HTTP is the client, timeout, response size limit and clock of every
-	// request to Linear; its zero value is the default.
-	HTTP provider.HTTPSettings
-}
+// Config configures the Linear provider: the OAuth2 application's client
+// id and secret (required); BaseURL is the app and APIURL the API (see
+// provider.AppConfig).
+type Config = provider.AppConfig
 
 // Provider is the Linear provider: a provider.Refresher and a
 // provider.Revoker. It is safe for concurrent use.
@@ -86,40 +66,35 @@ type Provider struct {
 	provider.Revoker
 }
 
-// New returns the Linear provider. It does no I/O and fails when ClientID
-// or ClientSecret is missing or a URL is invalid.
-func New(cfg Config) (*Provider, error) {
-	ep, err := endpoint.Configure("linear",
-		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
-	if err != nil {
-		return nil, err
-	}
-	return catalog.NewOAuth2[Provider](catalog.OAuth2{
-		Spec: catalog.Spec{
-			Strategy: Strategy, Title: "Linear", DefaultScopes: DefaultScopes,
-			Endpoint: ep, AuthStyle: xoauth2.AuthStyleInParams,
+// spec is Linear's (see the package documentation's sources).
+var spec = catalog.OAuth2{
+	Spec: catalog.Spec{
+		Strategy: Strategy, Title: "Linear", DefaultScopes: DefaultScopes,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams,
+		Endpoint: catalog.Endpoint{
+			AuthURL:       DefaultBaseURL + "/oauth/authorize",
+			TokenURL:      DefaultAPIURL + "/oauth/token",
+			UserinfoURL:   DefaultAPIURL + "/graphql",
+			RevocationURL: DefaultAPIURL + "/oauth/revoke",
 		},
-		ScopeSeparator: ",",
-		OAuth2: hooks.OAuth2{
-			Profile: func(ctx context.Context, c *hooks.API, _ *provider.Token) (*provider.Identity, error) {
-				return profile(ctx, c, ep.UserinfoURL)
-			},
-			Revoke: func(ctx context.Context, c *http.Client, token, hint string) error {
-				return oauthclient.RevokeByBearer(ctx, c, "linear", ep.RevocationURL, token, hint)
-			},
-		},
-	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
+	},
+	ScopeSeparator: ",",
+	OAuth2:         hooks.OAuth2{Profile: profile, Revoke: hooks.RevokeByBearer("linear")},
 }
 
+// New returns the Linear provider. It does no I/O and fails when ClientID
+// or ClientSecret is missing or a setting is invalid.
+func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spec, catalog.App(cfg)) }
+
 // profile runs the viewer query (see the package documentation).
-func profile(ctx context.Context, api *hooks.API, u string) (*provider.Identity, error) {
+func profile(ctx context.Context, api *hooks.API, _ *provider.Token) (*provider.Identity, error) {
 	var resp struct {
 		Data struct {
 			Viewer map[string]any `json:"viewer"`
 		} `json:"data"`
 		Errors []any `json:"errors"`
 	}
-	if err := api.PostJSON(ctx, u, []byte(viewerQuery), &resp); err != nil {
+	if err := api.PostJSON(ctx, api.UserinfoURL(), []byte(viewerQuery), &resp); err != nil {
 		return nil, err
 	}
 	v := resp.Data.Viewer

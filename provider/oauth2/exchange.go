@@ -48,7 +48,7 @@ var errNoAccountID = errors.New("oauth2: the profile has no account id")
 
 // identity fetches and maps the profile of tok.
 func (p *Provider) identity(ctx context.Context, tok *provider.Token) (*provider.Identity, error) {
-	api := hooks.NewAPI(p.http.Client, tok.AccessToken, p.apiHeader)
+	api := hooks.NewAPI(p.http.Client, tok.AccessToken, p.apiHeader, p.endpoint.UserinfoURL)
 	var id *provider.Identity
 	var err error
 	if p.profile != nil {

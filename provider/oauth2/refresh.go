@@ -45,7 +45,7 @@ func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
 		return fmt.Errorf("oauth2: Revoke of an empty token")
 	}
 	if p.revoke != nil {
-		return p.revoke(ctx, p.http.Client, token, hint)
+		return p.revoke(ctx, p.http.Client, p.endpoint.RevocationURL, token, hint)
 	}
 	if p.endpoint.RevocationURL == "" {
 		return errNoRevocation

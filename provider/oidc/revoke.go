@@ -23,7 +23,7 @@ func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
 		if token == "" {
 			return fmt.Errorf("oidc: Revoke of an empty token")
 		}
-		return p.revoke(ctx, p.client.Client, token, hint)
+		return p.revoke(ctx, p.client.Client, p.revocationURL, token, hint)
 	}
 	if p.revocationURL == "" {
 		return ErrNoRevocationEndpoint

@@ -132,7 +132,7 @@ type revoker string
 // which would pass for "already revoked", so a refresh_token hint returns
 // an error wrapping provider.ErrRevocationUnsupported and sends nothing;
 // revoking the access token ends the grant.
-func (u revoker) revoke(ctx context.Context, client *http.Client, token, hint string) error {
+func (u revoker) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
 	if hint == "refresh_token" {
 		return fmt.Errorf("slack: auth.revoke takes access tokens only (%w)", provider.ErrRevocationUnsupported)
 	}

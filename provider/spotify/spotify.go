@@ -48,28 +48,11 @@ const (
 // DefaultScopes read the profile and the email address.
 var DefaultScopes = []string{"user-read-email", "user-read-private"}
 
-// endpoint is Spotify's (see the package documentation's sources).
-var endpoint = catalog.Endpoint{
-	AuthURL:     DefaultBaseURL + "/authorize",
-	TokenURL:    DefaultBaseURL + "/api/token",
-	UserinfoURL: DefaultAPIURL + "/v1/me",
-}
-
-// Config configures the Spotify provider. ClientID and ClientSecret are
-// required; every other zero field has a default.
-type Config struct {
-	// Credentials are the app's client id and secret (Spotify Developer
-	// Dashboard).
-	provider.Credentials
-	// Scopes are requested on every authorization. Default: DefaultScopes.
-	Scopes []string
-	// BaseURL is the Accounts service and APIURL the Web API. Defaults:
-	// DefaultBaseURL and DefaultAPIURL; tests point them at a fake.
-	BaseURL, APIURL string
-	// HTTP is the client, timeout, response size limit and clock of
-	// every request to Spotify; its zero value is the default.
-	HTTP provider.HTTPSettings
-}
+// Config configures the Spotify provider: the app's client id and secret
+// from the Spotify Developer Dashboard (required), and the settings every
+// app-only catalogue provider has (see provider.AppConfig; BaseURL is the
+// Accounts service, APIURL the Web API).
+type Config = provider.AppConfig
 
 // Provider is the Spotify provider: a provider.Refresher, and no
 // provider.Revoker. It is safe for concurrent use.
@@ -78,21 +61,20 @@ type Provider struct {
 	provider.Refresher
 }
 
+// spec is Spotify's (see the package documentation's sources).
+var spec = catalog.OAuth2{MapProfile: mapUser, Spec: catalog.Spec{
+	Strategy: Strategy, Title: "Spotify", DefaultScopes: DefaultScopes,
+	BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+	Endpoint: catalog.Endpoint{
+		AuthURL:     DefaultBaseURL + "/authorize",
+		TokenURL:    DefaultBaseURL + "/api/token",
+		UserinfoURL: DefaultAPIURL + "/v1/me",
+	},
+}}
+
 // New returns the Spotify provider. It does no I/O and fails when ClientID
-// or ClientSecret is missing or a URL is invalid.
-func New(cfg Config) (*Provider, error) {
-	ep, err := endpoint.Configure("spotify",
-		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
-	if err != nil {
-		return nil, err
-	}
-	spec := catalog.OAuth2{MapProfile: mapUser, Spec: catalog.Spec{
-		Strategy: Strategy, Title: "Spotify", DefaultScopes: DefaultScopes,
-		Endpoint:  ep,
-		AuthStyle: xoauth2.AuthStyleInHeader,
-	}}
-	return catalog.NewOAuth2[Provider](spec, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
-}
+// or ClientSecret is missing or a setting is invalid.
+func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spec, catalog.App(cfg)) }
 
 // mapUser maps a GET /v1/me response (see the package documentation).
 func mapUser(me map[string]any) (*provider.Identity, error) {

@@ -37,38 +37,15 @@ const (
 // refresh token.
 var DefaultScopes = []string{"tweet.read", "users.read", "offline.access"}
 
-// Config configures the X provider. ClientID and ClientSecret (OAuth 2.0
-// credentials of a confidential client, not the API key and secret of
-// OAuth 1.0a) are required; every other zero field has a default.
-type Config struct {
-	// Credentials are the OAuth 2.0 client id and secret of a
-	// confidential client.
-	provider.Credentials
-	// Scopes are requested on every authorization. Default: DefaultScopes.
-	Scopes []string
-	// BaseURL is X's website, for /i/oauth2/authorize. Default:
-	// DefaultBaseURL.
-	BaseURL string
-	// APIURL is X's API, for /2/oauth2/token, /2/oauth2/revoke and
-	// /2/users/me. Default: DefaultAPIURL.
-	APIURL string
-	// HTTP is the client, timeout, response size limit and clock of
-	// every request to X; its zero value is the default.
-	HTTP provider.HTTPSettings
-}
-
 // userFields are the user fields GET /2/users/me returns besides id, name
 // and username.
 const userFields = "profile_image_url"
 
-// endpoint is X's, as its OAuth 2.0 Authorization Code with PKCE and
-// users/me documentation name them.
-var endpoint = catalog.Endpoint{
-	AuthURL:       DefaultBaseURL + "/i/oauth2/authorize",
-	TokenURL:      DefaultAPIURL + "/2/oauth2/token",
-	UserinfoURL:   DefaultAPIURL + "/2/users/me?user.fields=" + userFields,
-	RevocationURL: DefaultAPIURL + "/2/oauth2/revoke",
-}
+// Config configures the X provider: the OAuth 2.0 client id and secret of
+// a confidential client (required; not the API key and secret of OAuth
+// 1.0a); BaseURL is X's website and APIURL its API (see
+// provider.AppConfig).
+type Config = provider.AppConfig
 
 // Provider is the X provider. It is safe for concurrent use.
 type Provider struct {
@@ -77,26 +54,23 @@ type Provider struct {
 	provider.Revoker
 }
 
+// spec is X's, as its OAuth 2.0 Authorization Code with PKCE and users/me
+// documentation name them; confidential clients authenticate with HTTP
+// Basic.
+var spec = catalog.OAuth2{MapProfile: mapUser, Spec: catalog.Spec{
+	Strategy: Strategy, Title: "X", DefaultScopes: DefaultScopes,
+	BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+	Endpoint: catalog.Endpoint{
+		AuthURL:       DefaultBaseURL + "/i/oauth2/authorize",
+		TokenURL:      DefaultAPIURL + "/2/oauth2/token",
+		UserinfoURL:   DefaultAPIURL + "/2/users/me?user.fields=" + userFields,
+		RevocationURL: DefaultAPIURL + "/2/oauth2/revoke",
+	},
+}}
+
 // New returns the X provider. It does no I/O and fails when ClientID or
-// ClientSecret is missing or a URL is invalid.
-func New(cfg Config) (*Provider, error) {
-	ep, err := endpoint.Configure("x",
-		catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL), catalog.URL("APIURL", cfg.APIURL, DefaultAPIURL))
-	if err != nil {
-		return nil, err
-	}
-	return catalog.NewOAuth2[Provider](catalog.OAuth2{
-		Spec: catalog.Spec{
-			Strategy:      Strategy,
-			Title:         "X",
-			Endpoint:      ep,
-			DefaultScopes: DefaultScopes,
-			// Confidential clients authenticate with HTTP Basic.
-			AuthStyle: xoauth2.AuthStyleInHeader,
-		},
-		MapProfile: mapUser,
-	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
-}
+// ClientSecret is missing or a setting is invalid.
+func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spec, catalog.App(cfg)) }
 
 // mapUser maps a GET /2/users/me response, {"data": {...}}.
 func mapUser(m map[string]any) (*provider.Identity, error) {

@@ -39,6 +39,14 @@ func NewOAuth2[P any](spec OAuth2, host Host) (*P, error) {
 	if err := spec.check(capabilitiesOf[P](), host, spec.Revoke != nil, false); err != nil {
 		return nil, err
 	}
+	if host.ClockSkew != 0 {
+		return nil, fmt.Errorf("%s: Config.ClockSkew is for OpenID Connect providers", spec.Strategy.Slug())
+	}
+	move, err := spec.relocate(host)
+	if err != nil {
+		return nil, err
+	}
+	spec.Endpoint = spec.Endpoint.Map(move)
 	p, err := newOAuth2(oauth2.Config{
 		Strategy:     spec.Strategy,
 		Title:        spec.Title,
@@ -71,6 +79,11 @@ func NewOIDC[P any](spec OIDC, host Host) (*P, error) {
 	if err := spec.check(capabilitiesOf[P](), host, spec.Revoke != nil, spec.ClientSecretFunc != nil); err != nil {
 		return nil, err
 	}
+	move, err := spec.relocate(host)
+	if err != nil {
+		return nil, err
+	}
+	spec.Endpoint, spec.Issuer = spec.Endpoint.Map(move), move(spec.Issuer)
 	p, err := newOIDC(context.Background(), oidc.Config{
 		Strategy:            spec.Strategy,
 		Title:               spec.Title,

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -86,6 +87,13 @@ type Spec struct {
 	// DisablePKCE leaves PKCE out, for providers that refuse it. PKCE S256
 	// is sent otherwise.
 	DisablePKCE bool
+	// BaseURL and APIURL are the documented base URLs that Endpoint's URLs
+	// (and an OpenID Connect issuer) start with, the package's
+	// DefaultBaseURL and DefaultAPIURL, which a host's
+	// provider.AppConfig.BaseURL and APIURL replace. APIURL is empty when
+	// every endpoint is on BaseURL's host. A package with a Config of its
+	// own, which moves its endpoints itself, leaves both empty.
+	BaseURL, APIURL string
 }
 
 // OAuth2 is a catalogue OAuth 2.0 provider: its Spec, then its quirks.
@@ -126,6 +134,50 @@ type Host struct {
 	// Connect only).
 	ClockSkew           time.Duration
 	AdditionalAudiences []string
+	// BaseURL and APIURL replace Spec.BaseURL and Spec.APIURL when set.
+	BaseURL, APIURL string
+}
+
+// App is the Host of a package whose Config is provider.AppConfig.
+func App(cfg provider.AppConfig) Host {
+	return Host{
+		Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
+		BaseURL: cfg.BaseURL, APIURL: cfg.APIURL,
+	}
+}
+
+// relocate returns the function that moves a documented URL (an endpoint,
+// the issuer) from the spec's base URLs to the host's, after checking the
+// host's.
+func (s *Spec) relocate(h Host) (func(string) string, error) {
+	slug := s.Strategy.Slug()
+	switch {
+	case s.BaseURL == "" && (h.BaseURL != "" || h.APIURL != ""):
+		return nil, fmt.Errorf("catalog: %s moves its endpoints itself, yet the Host has base URLs", slug)
+	case s.APIURL == "" && h.APIURL != "":
+		return nil, fmt.Errorf("%s: Config.APIURL is not used: every endpoint is on BaseURL's host", slug)
+	case s.BaseURL == "":
+		return func(u string) string { return u }, nil
+	}
+	base, err := BaseURL(slug, "BaseURL", h.BaseURL, s.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	api := ""
+	if s.APIURL != "" {
+		if api, err = BaseURL(slug, "APIURL", h.APIURL, s.APIURL); err != nil {
+			return nil, err
+		}
+	}
+	return func(u string) string {
+		if rest, ok := strings.CutPrefix(u, s.APIURL); ok && s.APIURL != "" {
+			return api + rest
+		}
+		if rest, ok := strings.CutPrefix(u, s.BaseURL); ok {
+			return base + rest
+		}
+		return u
+	}, nil
 }
 
 // BaseURL returns value without a trailing slash, or def when value is

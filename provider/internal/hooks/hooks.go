@@ -41,10 +41,22 @@ type AuthParamsFunc func(req provider.AuthRequest, params url.Values)
 
 // RevokeFunc revokes token for a provider whose revocation is not RFC 7009
 // (GitHub's DELETE /applications/{client_id}/grant, Slack's auth.revoke),
-// with client, the provider's bounded HTTP client. It must follow
+// with client, the provider's bounded HTTP client; endpoint is the
+// provider's configured revocation URL (its Endpoint.RevocationURL, moved
+// to the host's base URL), empty when it has none. It must follow
 // provider.Revoker's error contract; provider/internal/oauthclient has the
 // helpers.
-type RevokeFunc func(ctx context.Context, client *http.Client, token, hint string) error
+type RevokeFunc func(ctx context.Context, client *http.Client, endpoint, token, hint string) error
+
+// RevokeByBearer is the RevokeFunc of providers that end a grant with a
+// POST to their revocation endpoint authenticated by the access token
+// itself (Dropbox, Linear): see oauthclient.RevokeByBearer. name starts
+// its errors.
+func RevokeByBearer(name string) RevokeFunc {
+	return func(ctx context.Context, client *http.Client, endpoint, token, hint string) error {
+		return oauthclient.RevokeByBearer(ctx, client, name, endpoint, token, hint)
+	}
+}
 
 // OIDC are the hooks of a provider/oidc provider. The zero value is none.
 type OIDC struct {
@@ -121,15 +133,22 @@ type OAuth2 struct {
 // the provider's HTTP client (timeout, size limit, no redirects), for a
 // ProfileFunc.
 type API struct {
-	client *http.Client
-	token  string
-	header http.Header
+	client   *http.Client
+	token    string
+	header   http.Header
+	userinfo string
 }
 
-// NewAPI returns the API of one access token.
-func NewAPI(client *http.Client, accessToken string, header http.Header) *API {
-	return &API{client: client, token: accessToken, header: header}
+// NewAPI returns the API of one access token; userinfo is the provider's
+// configured userinfo URL.
+func NewAPI(client *http.Client, accessToken string, header http.Header, userinfo string) *API {
+	return &API{client: client, token: accessToken, header: header, userinfo: userinfo}
 }
+
+// UserinfoURL is the provider's configured Endpoint.UserinfoURL (moved to
+// the host's base URL), where a Profile hook reads the profile when it
+// reads one URL.
+func (a *API) UserinfoURL() string { return a.userinfo }
 
 // GetJSON sends a GET to rawURL with the access token as a Bearer token and
 // the APIHeader, and decodes the JSON response into v; into a
