@@ -3,6 +3,7 @@ package linkedin
 import (
 	"context"
 	"slices"
+	"strings"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -63,57 +64,51 @@ type LegacyProvider struct {
 // no I/O and fails when ClientID or ClientSecret is missing or a URL is
 // invalid.
 func NewLegacy(cfg LegacyConfig) (*LegacyProvider, error) {
-	apiURL, err := catalog.BaseURL("linkedin", "APIURL", cfg.APIURL, DefaultAPIURL)
-	if err != nil {
-		return nil, err
-	}
-	legacy := catalog.Endpoint{AuthURL: endpoint.AuthURL, TokenURL: endpoint.TokenURL, RevocationURL: endpoint.RevocationURL}
-	ep, err := legacy.Configure("linkedin", catalog.URL("BaseURL", cfg.BaseURL, DefaultBaseURL))
-	if err != nil {
-		return nil, err
-	}
 	return catalog.NewOAuth2[LegacyProvider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy: LegacyStrategy, Title: "LinkedIn (legacy)", DefaultScopes: LegacyScopes,
-			Endpoint: ep, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+			BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+			Endpoint: catalog.Endpoint{
+				AuthURL: endpoint.AuthURL, TokenURL: endpoint.TokenURL, RevocationURL: endpoint.RevocationURL,
+				UserinfoURL: DefaultAPIURL + legacyMePath,
+			},
 		},
-		OAuth2: hooks.OAuth2{Profile: legacyProfile(apiURL)},
-	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
+		OAuth2: hooks.OAuth2{Profile: legacyProfile},
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, BaseURL: cfg.BaseURL, APIURL: cfg.APIURL})
 }
 
 // legacyProfile reads the lite profile and, when r_emailaddress may have
 // been granted, the primary email address (see the package documentation).
-func legacyProfile(apiURL string) hooks.ProfileFunc {
-	return func(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
-		var me map[string]any
-		if err := api.GetJSON(ctx, apiURL+legacyMePath, &me); err != nil {
-			return nil, err
-		}
-		id := &provider.Identity{
-			ProviderUserID: claims.ID(me, "id"),
-			FirstName:      claims.String(me, "localizedFirstName"),
-			LastName:       claims.String(me, "localizedLastName"),
-			AvatarURL:      largestPicture(me),
-			Claims:         me,
-		}
-		if len(tok.Scopes) > 0 && !slices.Contains(tok.Scopes, "r_emailaddress") {
-			return id, nil
-		}
-		var emails struct {
-			Elements []struct {
-				Handle struct {
-					EmailAddress string `json:"emailAddress"`
-				} `json:"handle~"`
-			} `json:"elements"`
-		}
-		if err := api.GetJSON(ctx, apiURL+legacyEmailPath, &emails); err != nil {
-			return nil, err
-		}
-		if len(emails.Elements) > 0 {
-			id.EmailAddress = emails.Elements[0].Handle.EmailAddress
-		}
+func legacyProfile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
+	var me map[string]any
+	if err := api.GetJSON(ctx, api.UserinfoURL(), &me); err != nil {
+		return nil, err
+	}
+	id := &provider.Identity{
+		ProviderUserID: claims.ID(me, "id"),
+		FirstName:      claims.String(me, "localizedFirstName"),
+		LastName:       claims.String(me, "localizedLastName"),
+		AvatarURL:      largestPicture(me),
+		Claims:         me,
+	}
+	if len(tok.Scopes) > 0 && !slices.Contains(tok.Scopes, "r_emailaddress") {
 		return id, nil
 	}
+	var emails struct {
+		Elements []struct {
+			Handle struct {
+				EmailAddress string `json:"emailAddress"`
+			} `json:"handle~"`
+		} `json:"elements"`
+	}
+	apiURL := strings.TrimSuffix(api.UserinfoURL(), legacyMePath)
+	if err := api.GetJSON(ctx, apiURL+legacyEmailPath, &emails); err != nil {
+		return nil, err
+	}
+	if len(emails.Elements) > 0 {
+		id.EmailAddress = emails.Elements[0].Handle.EmailAddress
+	}
+	return id, nil
 }
 
 // largestPicture returns the URL of the last (largest) image of the

@@ -118,20 +118,13 @@ type Provider struct {
 // New returns the LinkedIn provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or BaseURL is invalid.
 func New(cfg Config) (*Provider, error) {
-	base, err := catalog.BaseURL("linkedin", "BaseURL", cfg.BaseURL, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
 	return catalog.NewOIDC[Provider](catalog.OIDC{
 		Spec: catalog.Spec{
-			Strategy:      Strategy,
-			Title:         "LinkedIn",
-			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
-			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
-			DisablePKCE:   !cfg.PKCE,
+			Strategy: Strategy, Title: "LinkedIn", DefaultScopes: DefaultScopes,
+			BaseURL: DefaultBaseURL, Endpoint: endpoint,
+			AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: !cfg.PKCE,
 		},
-		Issuer: base + "/oauth",
+		Issuer: Issuer,
 		OIDC:   hooks.OIDC{AllowMissingNonce: true},
-	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
+	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew, BaseURL: cfg.BaseURL})
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"strings"
 	"testing"
+	"time"
 
 	xoauth2 "golang.org/x/oauth2"
 
@@ -31,50 +32,84 @@ import (
 
 // builders build each catalogue provider from credentials alone (Apple
 // from a key, see appleKey).
-var builders = map[string]func(provider.Credentials) (provider.Provider, error){
-	"apple": func(c provider.Credentials) (provider.Provider, error) {
+var builders = map[string]func(provider.AppConfig) (provider.Provider, error){
+	"apple": func(c provider.AppConfig) (provider.Provider, error) {
 		if c.ClientSecret == "" {
-			return apple.New(apple.Config{ClientID: c.ClientID})
+			return apple.New(apple.Config{ClientID: c.ClientID, BaseURL: c.BaseURL})
 		}
-		return apple.New(apple.Config{ClientID: c.ClientID, TeamID: "TEAM123456", KeyID: "KEY1234567", PrivateKey: []byte(appleKey)})
+		return apple.New(apple.Config{ClientID: c.ClientID, TeamID: "TEAM123456", KeyID: "KEY1234567", PrivateKey: []byte(appleKey), BaseURL: c.BaseURL})
 	},
-	"discord": func(c provider.Credentials) (provider.Provider, error) {
-		return discord.New(discord.Config{Credentials: c})
+	"discord": func(c provider.AppConfig) (provider.Provider, error) {
+		return discord.New(discord.Config{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"facebook": func(c provider.Credentials) (provider.Provider, error) {
-		return facebook.New(facebook.Config{Credentials: c})
+	"facebook": func(c provider.AppConfig) (provider.Provider, error) {
+		return facebook.New(facebook.Config{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"github": func(c provider.Credentials) (provider.Provider, error) {
-		return github.New(github.Config{Credentials: c})
+	"github": func(c provider.AppConfig) (provider.Provider, error) {
+		return github.New(github.Config{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"gitlab": func(c provider.Credentials) (provider.Provider, error) {
-		return gitlab.New(gitlab.Config{Credentials: c})
+	"gitlab": func(c provider.AppConfig) (provider.Provider, error) {
+		return gitlab.New(c)
 	},
-	"google": func(c provider.Credentials) (provider.Provider, error) {
-		return google.New(google.Config{Credentials: c})
+	"google": func(c provider.AppConfig) (provider.Provider, error) {
+		return google.New(google.Config{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"linkedin": func(c provider.Credentials) (provider.Provider, error) {
-		return linkedin.NewLegacy(linkedin.LegacyConfig{Credentials: c})
+	"linkedin": func(c provider.AppConfig) (provider.Provider, error) {
+		return linkedin.NewLegacy(linkedin.LegacyConfig{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"linkedin_oidc": func(c provider.Credentials) (provider.Provider, error) {
-		return linkedin.New(linkedin.Config{Credentials: c})
+	"linkedin_oidc": func(c provider.AppConfig) (provider.Provider, error) {
+		return linkedin.New(linkedin.Config{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"microsoft": func(c provider.Credentials) (provider.Provider, error) {
-		return microsoft.New(microsoft.Config{Credentials: c})
+	"microsoft": func(c provider.AppConfig) (provider.Provider, error) {
+		return microsoft.New(microsoft.Config{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"slack": func(c provider.Credentials) (provider.Provider, error) {
-		return slack.New(slack.Config{Credentials: c})
+	"slack": func(c provider.AppConfig) (provider.Provider, error) {
+		return slack.New(slack.Config{Credentials: c.Credentials, BaseURL: c.BaseURL})
 	},
-	"dropbox": func(c provider.Credentials) (provider.Provider, error) {
-		return dropbox.New(dropbox.Config{Credentials: c})
+	"dropbox": func(c provider.AppConfig) (provider.Provider, error) {
+		return dropbox.New(c)
 	},
-	"linear": func(c provider.Credentials) (provider.Provider, error) {
-		return linear.New(linear.Config{Credentials: c})
+	"linear": func(c provider.AppConfig) (provider.Provider, error) {
+		return linear.New(c)
 	},
-	"spotify": func(c provider.Credentials) (provider.Provider, error) {
-		return spotify.New(spotify.Config{Credentials: c})
+	"spotify": func(c provider.AppConfig) (provider.Provider, error) {
+		return spotify.New(c)
 	},
-	"x": func(c provider.Credentials) (provider.Provider, error) { return x.New(x.Config{Credentials: c}) },
+	"x": func(c provider.AppConfig) (provider.Provider, error) { return x.New(c) },
+}
+
+// creds are client credentials every builder accepts.
+var creds = provider.Credentials{ClientID: "id", ClientSecret: "secret"}
+
+// TestBadBaseURL: every provider refuses a base URL that is not an
+// absolute http(s) URL without query or fragment, with its slug first.
+func TestBadBaseURL(t *testing.T) {
+	for slug, build := range builders {
+		for _, u := range []string{"example.com", "ftp://example.com", "https://example.com/?x=1", "https://example.com/#f"} {
+			_, err := build(provider.AppConfig{Credentials: creds, BaseURL: u})
+			if err == nil || !strings.HasPrefix(err.Error(), slug+": ") || !strings.Contains(err.Error(), "BaseURL") {
+				t.Errorf("%s with BaseURL %q: %v", slug, u, err)
+			}
+		}
+	}
+}
+
+// TestAppConfigRefusals: a provider.AppConfig setting a provider cannot
+// use fails New instead of being ignored.
+func TestAppConfigRefusals(t *testing.T) {
+	for name, c := range map[string]struct {
+		build func(provider.AppConfig) (provider.Provider, error)
+		cfg   provider.AppConfig
+		want  string
+	}{
+		"APIURL of a one-host provider": {builders["gitlab"], provider.AppConfig{Credentials: creds, APIURL: "https://api.example"}, "gitlab: Config.APIURL is not used"},
+		"ClockSkew of OAuth 2.0":        {builders["spotify"], provider.AppConfig{Credentials: creds, ClockSkew: time.Minute}, "spotify: Config.ClockSkew is for OpenID Connect"},
+		"bad APIURL":                    {builders["x"], provider.AppConfig{Credentials: creds, APIURL: "api.x.com"}, "x: Config.APIURL"},
+	} {
+		if _, err := c.build(c.cfg); err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q...", name, err, c.want)
+		}
+	}
 }
 
 // appleKey is a throwaway P-256 key in .p8 form.
@@ -117,7 +152,7 @@ func TestCapabilities(t *testing.T) {
 		}
 	}
 	for slug, build := range builders {
-		p, err := build(provider.Credentials{ClientID: "id", ClientSecret: "secret"})
+		p, err := build(provider.AppConfig{Credentials: creds})
 		if err != nil {
 			t.Fatalf("%s: %v", slug, err)
 		}
@@ -134,9 +169,9 @@ func TestCapabilities(t *testing.T) {
 // secret, with its slug first.
 func TestMissingCredentials(t *testing.T) {
 	for slug, build := range builders {
-		for field, c := range map[string]provider.Credentials{
-			"ClientID":     {ClientSecret: "s"},
-			"ClientSecret": {ClientID: "i"},
+		for field, c := range map[string]provider.AppConfig{
+			"ClientID":     {Credentials: provider.Credentials{ClientSecret: "s"}},
+			"ClientSecret": {Credentials: provider.Credentials{ClientID: "i"}},
 		} {
 			if slug == "apple" && field == "ClientSecret" {
 				field = "TeamID" // Apple makes its secret from a key

@@ -3,6 +3,8 @@ package catalog_test
 import (
 	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -46,6 +48,18 @@ const (
 	discordAvatarHash = "8342729096ea3675442027381ff50dfe"
 	msTenant          = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 )
+
+// doc returns a response a provider's documentation shows, kept in
+// testdata/<slug>/name.
+func doc(slug, name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", slug, name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // fbGraph is the Graph API version prefix of Facebook's paths.
 var fbGraph = "/" + facebook.DefaultGraphVersion
@@ -130,6 +144,16 @@ var harnesses = map[string]c.Harness{
 		},
 		Refresh: &c.Refresh{},
 		Revoke:  &c.Revoke{Path: "/2/auth/token/revoke", TokenIn: c.InBearer, Hints: []string{"access_token"}, Response: "null"},
+		Examples: []c.Example{
+			{Name: "Documented", Bodies: map[string]string{"/2/users/get_current_account": doc("dropbox", "account.json")}, Want: provider.Identity{
+				ProviderUserID: "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", EmailAddress: "franz@dropbox.com", EmailVerified: ptr(true),
+				FirstName: "Franz", LastName: "Ferdinand",
+				AvatarURL: "https://dl-web.dropbox.com/account_photo/get/dbaphid%3AAAHWGmIXV3sUuOmBfTz0wPsiqHUpBWvv3ZA?vers=1556069330102&size=128x128",
+			}},
+			{Name: "UnverifiedNameless", Bodies: map[string]string{"/2/users/get_current_account": doc("dropbox", "account_unverified.json")}, Want: provider.Identity{
+				ProviderUserID: "dbid:AAB0tw9Gq6yFz1XoLR3dKkQ0XqnVHo8dfBY", EmailAddress: "new-user@example.com", EmailVerified: ptr(false),
+			}},
+		},
 	},
 	// Facebook's
 	// documented shapes: comma-separated permissions, a token response without
@@ -227,7 +251,7 @@ var harnesses = map[string]c.Harness{
 		Strategy: "oauth_linear", Title: "Linear", DefaultScopes: linear.DefaultScopes,
 		Authorize: c.Authorize{Path: "/oauth/authorize", ScopeSeparator: ",", PKCE: true},
 		Token:     c.Token{Path: "/oauth/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
-		Profile: c.Profile{ErrorBody: `{"errors": [{"message": "Authentication required", "extensions": {"code": "AUTHENTICATION_ERROR"}}]}`,
+		Profile: c.Profile{ErrorBody: doc("linear", "errors.json"),
 			Routes: []c.Route{{Method: "POST", Path: "/graphql", Body: func(u c.User, _ []string) any {
 				return map[string]any{"data": map[string]any{"viewer": map[string]any{"id": u.ID, "name": c.OrNil(u.Name()),
 					"displayName": u.Username, "email": c.OrNil(u.Email), "avatarUrl": c.OrNil(u.AvatarURL)}}}
@@ -235,6 +259,15 @@ var harnesses = map[string]c.Harness{
 		Lacks:   c.Lacks{EmailVerified: true},
 		Refresh: &c.Refresh{Rotates: true},
 		Revoke:  &c.Revoke{Path: "/oauth/revoke", TokenIn: c.InBearer, Hints: []string{"access_token"}},
+		Examples: []c.Example{
+			{Name: "Documented", Bodies: map[string]string{"/graphql": doc("linear", "viewer.json")}, Want: provider.Identity{
+				ProviderUserID: "2c3bd4d2-6a8b-4a6e-9f0e-4c9f7a6b1d25", EmailAddress: "ada@example.com", FirstName: "Ada", LastName: "Lovelace",
+				AvatarURL: "https://public.linear.app/avatars/2c3bd4d2.png", Username: "ada",
+			}},
+			{Name: "Minimal", Bodies: map[string]string{"/graphql": doc("linear", "viewer_minimal.json")}, Want: provider.Identity{
+				ProviderUserID: "0f8e9c1a-27b4-4c41-8a53-93bd7f1b9d0e", Username: "mononym",
+			}},
+		},
 	},
 	// LinkedIn's
 	// documented shapes (Sign In with LinkedIn using OpenID Connect): no PKCE
@@ -354,6 +387,16 @@ var harnesses = map[string]c.Harness{
 		}}}},
 		Lacks:   c.Lacks{EmailVerified: true},
 		Refresh: &c.Refresh{Rotates: true},
+		Examples: []c.Example{
+			{Name: "Documented", Bodies: map[string]string{"/v1/me": doc("spotify", "me.json")}, Want: provider.Identity{
+				ProviderUserID: "aB3dE5fG7h", EmailAddress: "email@example.com", FirstName: "JM", LastName: "Wizzler",
+				AvatarURL: "https://i.scdn.co/image/ab67616d00001e02ff9ca10b55ce82ae553c8228", Username: "wizzler",
+			}},
+			// No account_id: the Spotify user id is the id.
+			{Name: "Minimal", Bodies: map[string]string{"/v1/me": doc("spotify", "me_minimal.json")}, Want: provider.Identity{
+				ProviderUserID: "31l77y2al5lnn7mxfrmd4bpfhqke", Username: "31l77y2al5lnn7mxfrmd4bpfhqke",
+			}},
+		},
 	},
 	// X's documented
 	// shapes: PKCE, HTTP Basic for a confidential client, GET /2/users/me with

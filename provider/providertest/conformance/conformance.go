@@ -3,8 +3,10 @@ package conformance
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -58,6 +60,12 @@ func Run(t *testing.T, h Harness) {
 		{"VerifyIDToken", s.testVerifyIDToken},
 		{"NoSecretInProvider", s.testPrintProvider},
 	}...)
+	for _, ex := range h.Examples {
+		tests = append(tests, struct {
+			name string
+			fn   func(*testing.T)
+		}{"Example/" + ex.Name, func(t *testing.T) { s.testExample(t, ex) }})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, tc.fn)
 	}
@@ -90,6 +98,22 @@ func (h *Harness) check() error {
 	for _, r := range h.Profile.Routes {
 		if r.Path == "" || r.Body == nil {
 			return errors.New("every Profile.Routes entry needs Path and Body")
+		}
+	}
+	for _, ex := range h.Examples {
+		if ex.Name == "" {
+			return errors.New("every Example needs a Name")
+		}
+		if ex.Claims != nil && h.IDToken == nil {
+			return fmt.Errorf("Example %s has Claims but the harness has no IDToken", ex.Name)
+		}
+		for path, body := range ex.Bodies {
+			if !slices.ContainsFunc(h.Profile.Routes, func(r Route) bool { return r.Path == path }) {
+				return fmt.Errorf("Example %s has a body for %s, which is no Profile.Routes path", ex.Name, path)
+			}
+			if !json.Valid([]byte(body)) {
+				return fmt.Errorf("Example %s: the body for %s is not JSON", ex.Name, path)
+			}
 		}
 	}
 	return nil
@@ -354,6 +378,35 @@ func (s *suite) testExchange(t *testing.T, u User) {
 	}
 	s.checkToken(t, tok, last, wantScopes, s.h.IDToken != nil)
 	s.checkPrinted(t, f, "the Token", tok)
+}
+
+// testExample runs a flow whose profile bodies and ID token claims are a
+// documented example's.
+func (s *suite) testExample(t *testing.T, ex Example) {
+	h := *s.h
+	h.Profile.Routes = slices.Clone(h.Profile.Routes)
+	for i, r := range h.Profile.Routes {
+		if body, ok := ex.Bodies[r.Path]; ok {
+			h.Profile.Routes[i].Body = func(User, []string) any { return json.RawMessage(body) }
+		}
+	}
+	u := User{ID: "example"}
+	if h.IDToken != nil {
+		idt := *h.IDToken
+		idt.Claims = func(User) map[string]any { return maps.Clone(ex.Claims) }
+		h.IDToken = &idt
+		if sub, ok := ex.Claims["sub"].(string); ok {
+			u.ID = sub
+		}
+	}
+	es := &suite{h: &h, signer: s.signer}
+	f, p := es.start(t)
+	fl := es.authorize(t, f, p, u)
+	id, _, err := es.exchange(context.Background(), p, fl)
+	if err != nil {
+		t.Fatalf("Exchange: %v", err)
+	}
+	es.checkIdentity(t, id, ex.Want)
 }
 
 // checkIdentity compares every field but Claims.

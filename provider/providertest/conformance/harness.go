@@ -60,6 +60,27 @@ type Harness struct {
 	// Lacks is applied, for mappings that derive a field (an avatar URL
 	// built from a hash, a username with a discriminator).
 	Expect func(u User, want *provider.Identity)
+
+	// Examples are responses the provider's documentation shows, each
+	// run through a full flow as is and mapped to the identity it names.
+	Examples []Example
+}
+
+// Example is a response a provider's documentation shows and the identity
+// the provider must make of it: the suite serves its bodies verbatim,
+// every other shape as the harness declares it.
+type Example struct {
+	// Name names the subtest, Example/<Name>. Required.
+	Name string
+	// Bodies are the JSON bodies of profile routes by their Path, as the
+	// documentation shows them. A route without one answers as declared.
+	Bodies map[string]string
+	// Claims are the ID token's claims, "sub" included, besides iss, aud,
+	// exp, iat and nonce (OpenID Connect only).
+	Claims map[string]any
+	// Want is the identity the provider must return; its Claims are not
+	// compared.
+	Want provider.Identity
 }
 
 // Server is the fake provider the suite started for one subtest, on
