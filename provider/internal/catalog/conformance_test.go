@@ -59,6 +59,16 @@ func doc(slug, name string) string {
 	return string(b)
 }
 
+// claimsDoc returns the ID token claims a provider's documentation shows,
+// kept in testdata/<slug>/name.
+func claimsDoc(slug, name string) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(doc(slug, name)), &m); err != nil {
+		panic(err)
+	}
+	return m
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // fbGraph is the Graph API version prefix of Facebook's paths.
@@ -285,6 +295,16 @@ var harnesses = map[string]c.Harness{
 		Lacks:     c.Lacks{Username: true},
 		Refresh:   &c.Refresh{},
 		Revoke:    &c.Revoke{Path: "/oauth/v2/revoke", ClientAuth: c.AuthPost},
+		Examples: []c.Example{
+			{Name: "Documented", Claims: claimsDoc("linkedin_oidc", "id_token.json"), Want: provider.Identity{
+				ProviderUserID: "782bbtaQ", EmailAddress: "doe@email.com", EmailVerified: ptr(true), FirstName: "John", LastName: "Doe",
+				AvatarURL: "https://media.licdn-ei.com/dms/image/C5F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/",
+			}},
+			// No email scope, a locale object, an empty family name.
+			{Name: "NoEmail", Claims: claimsDoc("linkedin_oidc", "id_token_no_email.json"), Want: provider.Identity{
+				ProviderUserID: "yrZCpj2Z12", FirstName: "Solo",
+			}},
+		},
 	},
 	// the retired "Sign In with
 	// LinkedIn" (oauth_linkedin): no PKCE, client credentials in the form, a

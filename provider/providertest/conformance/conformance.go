@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 		{"Exchange/TokenNotJSON", func(t *testing.T) { s.testTokenFault(t, tokenNotJSON, 0, "") }},
 		{"Exchange/TokenWithoutAccessToken", func(t *testing.T) { s.testTokenFault(t, tokenNoAccessToken, 0, "") }},
 		{"Exchange/ProfileError200", s.testProfileError},
+		{"Exchange/IDTokenWrongNonce", s.testWrongNonce},
 		{"Refresh", s.testRefresh},
 		{"Revoke", s.testRevoke},
 		{"VerifyIDToken", s.testVerifyIDToken},
@@ -493,6 +494,25 @@ func (s *suite) testTokenFault(t *testing.T, flt fault, wantStatus int, wantCode
 
 // testProfileError checks that an HTTP 200 error body on the profile
 // routes fails the exchange with verification.ErrFetchUser.
+// testWrongNonce: an ID token for another authorization request fails the
+// exchange, also at providers whose ID tokens have no nonce.
+func (s *suite) testWrongNonce(t *testing.T) {
+	if s.h.IDToken == nil {
+		t.Skip("the harness declares no ID token")
+	}
+	f, p := s.start(t)
+	fl := s.authorize(t, f, p, fixtures[0].user)
+	f.setFault(idTokenWrongNonce)
+	id, _, err := s.exchange(context.Background(), p, fl)
+	if err == nil {
+		t.Fatalf("Exchange succeeded with identity %+v, want verification.ErrIDTokenInvalid", *id)
+	}
+	if !errors.Is(err, verification.ErrIDTokenInvalid) {
+		t.Errorf("Exchange: %v, want verification.ErrIDTokenInvalid", err)
+	}
+	s.checkErr(t, f, err)
+}
+
 func (s *suite) testProfileError(t *testing.T) {
 	if len(s.h.Profile.Routes) == 0 {
 		t.Skip("the harness declares no profile routes: the identity comes from the ID token")

@@ -37,6 +37,9 @@ const (
 	tokenNotJSON
 	// token endpoint: HTTP 200 JSON without access_token.
 	tokenNoAccessToken
+	// token endpoint: an ID token whose nonce is not the request's (even
+	// for a harness with IDToken.OmitNonce).
+	idTokenWrongNonce
 	// profile routes: HTTP 200 with Profile.ErrorBody.
 	profile200Error
 	// revocation endpoint: HTTP 503.
@@ -366,7 +369,17 @@ func (f *fake) issue(w http.ResponseWriter, g *grant, withRefresh, withIDToken b
 		body["refresh_token"] = iss.refresh
 	}
 	if withIDToken {
-		raw, err := f.idToken(g.user, g.nonce)
+		f.mu.Lock()
+		wrong := f.fault == idTokenWrongNonce
+		f.mu.Unlock()
+		nonce := g.nonce
+		if f.h.IDToken.OmitNonce && !wrong {
+			nonce = ""
+		}
+		if wrong {
+			nonce = "not-" + nonce
+		}
+		raw, err := f.idToken(g.user, nonce)
 		if err != nil {
 			f.t.Errorf("sign an ID token: %v", err)
 			oauthError(w, http.StatusInternalServerError, "server_error")
@@ -400,7 +413,7 @@ func (f *fake) idToken(u User, nonce string) (string, error) {
 		"iss": f.issuer(), "sub": u.ID, "aud": f.ClientID,
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	})
-	if nonce != "" && !f.h.IDToken.OmitNonce {
+	if nonce != "" {
 		c["nonce"] = nonce
 	}
 	return f.signer.Sign(c)
