@@ -23,16 +23,20 @@ var errIdentityMapping = errors.New("oidc: the identity could not be mapped")
 // a catalogue provider's own mapping) and returns the identity and the tokens.
 //
 // req.Nonce is required: without the authorization request's nonce the ID
-// token cannot be checked, and the code is not redeemed.
+// token cannot be checked, and the code is not redeemed. So is
+// req.CodeVerifier, unless Config.DisablePKCE: a code is never redeemed
+// without the PKCE protection its authorization asked for.
 func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (*provider.Identity, *provider.Token, error) {
 	switch {
 	case req.Code == "":
 		return nil, nil, verification.ErrTokenExchange.WithLongMessage("The callback carried no authorization code.")
 	case req.Nonce == "":
 		return nil, nil, verification.ErrTokenExchange.WithLongMessage("The exchange request carries no nonce: an OpenID Connect exchange needs the authorization request's nonce to check the ID token.")
+	case req.CodeVerifier == "" && !p.disablePKCE:
+		return nil, nil, verification.ErrTokenExchange.WithLongMessage("The exchange request carries no PKCE code verifier.")
 	}
 	var opts []oauth2.AuthCodeOption
-	if req.CodeVerifier != "" && !p.disablePKCE {
+	if !p.disablePKCE {
 		opts = append(opts, oauth2.VerifierOption(req.CodeVerifier))
 	}
 	cfg, err := p.oauth2Config(ctx, req.RedirectURI)

@@ -358,6 +358,32 @@ func (s *suite) testAuthCodeURL(t *testing.T) {
 			s.checkAuthURL(t, f, raw, req, tc.want)
 		})
 	}
+	if s.h.Authorize.PKCE {
+		t.Run("PKCERequired", func(t *testing.T) { s.testPKCERequired(t, f, p, base) })
+	}
+}
+
+// testPKCERequired: a provider that sends PKCE refuses an authorization
+// request without a code challenge, and an exchange without a verifier
+// before it sends anything.
+func (s *suite) testPKCERequired(t *testing.T, f *fake, p provider.Provider, req provider.AuthRequest) {
+	req.CodeChallenge = ""
+	if _, err := p.AuthCodeURL(context.Background(), req); err == nil {
+		t.Error("AuthCodeURL without a code challenge succeeded")
+	}
+	f.mu.Lock()
+	before := f.requests
+	f.mu.Unlock()
+	_, _, err := p.Exchange(context.Background(), provider.ExchangeRequest{Code: "code-" + random(16), RedirectURI: req.RedirectURI, Nonce: req.Nonce})
+	if !errors.Is(err, verification.ErrTokenExchange) {
+		t.Errorf("Exchange without a code verifier: %v, want verification.ErrTokenExchange", err)
+	}
+	f.mu.Lock()
+	sent := f.requests - before
+	f.mu.Unlock()
+	if sent != 0 {
+		t.Errorf("Exchange without a code verifier sent %d requests, want none", sent)
+	}
 }
 
 // testExchange runs a full flow as u and checks the identity and token.
