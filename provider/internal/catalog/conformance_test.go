@@ -129,6 +129,24 @@ var harnesses = map[string]c.Harness{
 		},
 		Refresh: &c.Refresh{Rotates: true},
 		Revoke:  &c.Revoke{Path: "/api/oauth2/token/revoke", ClientAuth: c.AuthBasic},
+		Examples: []c.Example{
+			{Name: "Documented", Bodies: map[string]string{"/api/users/@me": doc("discord", "user.json")}, Want: provider.Identity{
+				ProviderUserID: "80351110224678912", EmailAddress: "nelly@discord.com", EmailVerified: ptr(true),
+				FirstName: "Nelly", LastName: "Furtado", Username: "nelly",
+				AvatarURL: "https://cdn.discordapp.com/avatars/80351110224678912/8342729096ea3675442027381ff50dfe.png",
+			}},
+			// No email scope and no avatar: the default avatar of a migrated user.
+			{Name: "NoEmailNoAvatar", Bodies: map[string]string{"/api/users/@me": doc("discord", "user_no_email_no_avatar.json")}, Want: provider.Identity{
+				ProviderUserID: "1234567890123456789", Username: "quiet", AvatarURL: "https://cdn.discordapp.com/embed/avatars/1.png",
+			}},
+			// An id past 2^64-1 as a JSON number, an animated avatar, a legacy
+			// discriminator, an unverified email.
+			{Name: "UnverifiedLegacy", Bodies: map[string]string{"/api/users/@me": doc("discord", "user_unverified_legacy.json")}, Want: provider.Identity{
+				ProviderUserID: "18446744073709551615", EmailAddress: "legacy@example.com", EmailVerified: ptr(false),
+				FirstName: "Legacy", Username: "Legacy#1337",
+				AvatarURL: "https://cdn.discordapp.com/avatars/18446744073709551615/a_d5efa99b3eeaa7dd43acca82f5692432.gif",
+			}},
+		},
 	},
 	// Dropbox's
 	// documented shapes: PKCE, HTTP Basic, token_access_type=offline on every
@@ -214,13 +232,15 @@ var harnesses = map[string]c.Harness{
 	// documented shapes: an ID token whose sub is the numeric user id and whose
 	// nickname is the username, refresh with rotation, RFC 7009 revocation.
 	"gitlab": {
+		// A self-managed instance under the relative URL root /gitlab: the
+		// root is part of every endpoint and of the issuer.
 		New: func(s c.Server) (provider.Provider, error) {
-			return gitlab.New(gitlab.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+			return gitlab.New(gitlab.Config{Credentials: s.Credentials(), BaseURL: s.URL + "/gitlab/", HTTP: s.HTTP()})
 		},
 		Strategy: "oauth_gitlab", Title: "GitLab", DefaultScopes: gitlab.DefaultScopes,
-		Authorize: c.Authorize{Path: "/oauth/authorize", PKCE: true},
-		Token:     c.Token{Path: "/oauth/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
-		IDToken: &c.IDToken{JWKSPath: "/oauth/discovery/keys", Claims: func(u c.User) map[string]any {
+		Authorize: c.Authorize{Path: "/gitlab/oauth/authorize", PKCE: true},
+		Token:     c.Token{Path: "/gitlab/oauth/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
+		IDToken: &c.IDToken{IssuerPath: "/gitlab", JWKSPath: "/gitlab/oauth/discovery/keys", Claims: func(u c.User) map[string]any {
 			m := c.StandardClaims(u)
 			delete(m, "given_name")
 			delete(m, "family_name")
@@ -228,7 +248,18 @@ var harnesses = map[string]c.Harness{
 			return m
 		}},
 		Refresh: &c.Refresh{Rotates: true, IDToken: true},
-		Revoke:  &c.Revoke{Path: "/oauth/revoke", ClientAuth: c.AuthPost},
+		Revoke:  &c.Revoke{Path: "/gitlab/oauth/revoke", ClientAuth: c.AuthPost},
+		Examples: []c.Example{
+			{Name: "Documented", Claims: claimsDoc("gitlab", "id_token.json"), Want: provider.Identity{
+				ProviderUserID: "1", EmailAddress: "admin@example.com", EmailVerified: ptr(true), FirstName: "Administrator",
+				AvatarURL: "https://gitlab.example.com/uploads/-/system/user/avatar/1/avatar.png", Username: "root",
+			}},
+			// No name, an unconfirmed address, the username only as nickname.
+			{Name: "Unconfirmed", Claims: claimsDoc("gitlab", "id_token_unconfirmed.json"), Want: provider.Identity{
+				ProviderUserID: "4815162342", EmailAddress: "newcomer@example.org", EmailVerified: ptr(false),
+				AvatarURL: "https://secure.gravatar.com/avatar/0123456789abcdef?s=80&d=identicon", Username: "newcomer",
+			}},
+		},
 	},
 	// Google's
 	// documented shapes: access_type=offline with prompt=consent for a refresh
@@ -429,13 +460,22 @@ var harnesses = map[string]c.Harness{
 		Strategy: "oauth_x", Title: "X", DefaultScopes: x.DefaultScopes,
 		Authorize: c.Authorize{Path: "/i/oauth2/authorize", PKCE: true},
 		Token:     c.Token{Path: "/2/oauth2/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
-		Profile: c.Profile{Routes: []c.Route{{Path: "/2/users/me", Query: map[string][]string{"user.fields": {"profile_image_url"}},
+		Profile: c.Profile{ErrorBody: doc("x", "users_me_error.json"), Routes: []c.Route{{Path: "/2/users/me", Query: map[string][]string{"user.fields": {"profile_image_url"}},
 			Body: func(u c.User, _ []string) any {
 				return map[string]any{"data": map[string]any{"id": u.ID, "name": u.Name(), "username": u.Username, "profile_image_url": u.AvatarURL}}
 			}}}},
 		Lacks:   c.Lacks{Email: true},
 		Refresh: &c.Refresh{Rotates: true},
 		Revoke:  &c.Revoke{Path: "/2/oauth2/revoke", ClientAuth: c.AuthBasic},
+		Examples: []c.Example{
+			{Name: "Documented", Bodies: map[string]string{"/2/users/me": doc("x", "users_me.json")}, Want: provider.Identity{
+				ProviderUserID: "2244994945", FirstName: "X", LastName: "Dev", Username: "TwitterDev",
+				AvatarURL: "https://pbs.twimg.com/profile_images/1445764922474827784/W2zEPN7U_normal.jpg",
+			}},
+			{Name: "Minimal", Bodies: map[string]string{"/2/users/me": doc("x", "users_me_minimal.json")}, Want: provider.Identity{
+				ProviderUserID: "1460299593467867136", Username: "no_avatar_yet",
+			}},
+		},
 	},
 }
 
