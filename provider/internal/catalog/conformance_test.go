@@ -279,6 +279,22 @@ var harnesses = map[string]c.Harness{
 		Revoke:    &c.Revoke{Path: "/revoke", ClientAuth: c.AuthPost},
 
 		VerifiesIDTokens: true,
+		Examples: []c.Example{
+			{Name: "Gmail", Claims: claimsDoc("google", "id_token_gmail.json"), Want: provider.Identity{
+				ProviderUserID: "110169484474386276334", EmailAddress: "ada.lovelace@gmail.com", EmailVerified: ptr(true),
+				FirstName: "Ada", LastName: "Lovelace", AvatarURL: "https://lh3.googleusercontent.com/a/ACg8ocK-ada=s96-c",
+			}},
+			// Google's documented example: a Workspace account, email_verified
+			// as a string.
+			{Name: "Workspace", Claims: claimsDoc("google", "id_token_workspace.json"), Want: provider.Identity{
+				ProviderUserID: "10769150350006150715113082367", EmailAddress: "jsmith@example.com", EmailVerified: ptr(true),
+				FirstName: "John", LastName: "Smith", AvatarURL: "https://lh3.googleusercontent.com/a/ACg8ocJ-jsmith=s96-c",
+			}},
+			// Unverified, without the profile scope's claims.
+			{Name: "UnverifiedNoProfile", Claims: claimsDoc("google", "id_token_unverified_no_profile.json"), Want: provider.Identity{
+				ProviderUserID: "117340912353491123456", EmailAddress: "someone@example.org", EmailVerified: ptr(false),
+			}},
+		},
 	},
 	// Linear's
 	// documented shapes: PKCE, comma-separated scopes, client credentials in

@@ -413,6 +413,14 @@ func (f *fake) idToken(u User, nonce string) (string, error) {
 		"iss": f.issuer(), "sub": u.ID, "aud": f.ClientID,
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	})
+	// Claims bound to another client or token (a documented example's)
+	// are this client's, or left out.
+	if _, ok := c["azp"]; ok {
+		c["azp"] = f.ClientID
+	}
+	delete(c, "at_hash")
+	delete(c, "c_hash")
+	delete(c, "nonce")
 	if nonce != "" {
 		c["nonce"] = nonce
 	}
