@@ -117,14 +117,3 @@ func TestRevokeRefreshToken(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
-
-func TestNewErrors(t *testing.T) {
-	for name, cfg := range map[string]facebook.Config{
-		"bad version":   {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, GraphVersion: "25"},
-		"bad graph URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, GraphURL: "graph.facebook.com"},
-	} {
-		if _, err := facebook.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "facebook: ") {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-}

@@ -262,25 +262,6 @@ func exchangeRequest(t *testing.T, f *fakeGitHub, p *github.Provider) provider.E
 	return provider.ExchangeRequest{Code: cb.Code, CodeVerifier: verifier, RedirectURI: testkit.CallbackURL}
 }
 
-func TestNewErrors(t *testing.T) {
-	for name, cfg := range map[string]github.Config{
-		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "github.com"},
-		"bad API URL":  {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, APIURL: "api.github.com"},
-	} {
-		if _, err := github.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "github: ") {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-	p, err := github.New(github.Config{Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	md := p.Metadata()
-	if md.OpenID || md.Title != "GitHub" || strings.Join(md.DefaultScopes, " ") != "read:user user:email" || p.Strategy().String() != "oauth_github" {
-		t.Errorf("metadata %+v", md)
-	}
-}
-
 func TestAccessDeniedThenRetry(t *testing.T) {
 	f := newFake(t, providertest.OAuth2Config{}, "user.json", "emails.json")
 	e := testkit.New(t, newProvider(t, f))

@@ -125,14 +125,3 @@ func TestRevokeErrors(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
-
-func TestNewErrors(t *testing.T) {
-	for name, cfg := range map[string]slack.Config{
-		"bad team":     {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, TeamID: "wonderland"},
-		"bad base URL": {Credentials: provider.Credentials{ClientID: "i", ClientSecret: "s"}, BaseURL: "slack.com"},
-	} {
-		if _, err := slack.New(cfg); err == nil || !strings.HasPrefix(err.Error(), "slack: ") {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-}

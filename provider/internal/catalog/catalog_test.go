@@ -112,6 +112,46 @@ func TestAppConfigRefusals(t *testing.T) {
 	}
 }
 
+// TestConfigErrors: the settings of a provider's own Config that New
+// refuses, with the provider's slug first.
+func TestConfigErrors(t *testing.T) {
+	for name, newWith := range map[string]func() error{
+		"discord: CDNURL": func() error {
+			_, err := discord.New(discord.Config{Credentials: creds, CDNURL: "cdn.discordapp.com"})
+			return err
+		},
+		"facebook: GraphVersion": func() error {
+			_, err := facebook.New(facebook.Config{Credentials: creds, GraphVersion: "25"})
+			return err
+		},
+		"facebook: GraphURL": func() error {
+			_, err := facebook.New(facebook.Config{Credentials: creds, GraphURL: "graph.facebook.com"})
+			return err
+		},
+		"github: APIURL": func() error {
+			_, err := github.New(github.Config{Credentials: creds, APIURL: "api.github.com"})
+			return err
+		},
+		"microsoft: Tenant": func() error {
+			_, err := microsoft.New(microsoft.Config{Credentials: creds, Tenant: "contoso.onmicrosoft.com"})
+			return err
+		},
+		"microsoft: AllowedTenants": func() error {
+			_, err := microsoft.New(microsoft.Config{Credentials: creds, AllowedTenants: []string{"contoso"}})
+			return err
+		},
+		"slack: TeamID": func() error {
+			_, err := slack.New(slack.Config{Credentials: creds, TeamID: "wonderland"})
+			return err
+		},
+	} {
+		slug, field, _ := strings.Cut(name, ": ")
+		if err := newWith(); err == nil || !strings.HasPrefix(err.Error(), slug+": ") || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
 // appleKey is a throwaway P-256 key in .p8 form.
 var appleKey = func() string {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
