@@ -206,18 +206,13 @@ func grantedPermissions(me map[string]any) []string {
 
 // revoke is DELETE /me/permissions with the access token.
 func (f *graph) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
-	if hint == "refresh_token" {
-		return fmt.Errorf("facebook: Facebook issues no refresh tokens (%w)", provider.ErrRevocationUnsupported)
-	}
 	q := url.Values{"appsecret_proof": {f.proof(token)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, f.url+"/me/permissions?"+q.Encode(), nil)
+	body, err := oauthclient.BearerRevocation{
+		Name: "facebook", Method: http.MethodDelete, URL: f.url + "/me/permissions?" + q.Encode(),
+		RefreshTokens: "Facebook issues no refresh tokens",
+	}.Do(ctx, client, token, hint)
 	if err != nil {
-		return fmt.Errorf("facebook: revocation request: %w", oauthclient.Sanitize(err))
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	body, _, err := oauthclient.Do(client, req)
-	if err != nil {
-		return fmt.Errorf("facebook: revocation failed: %w", err)
+		return err
 	}
 	var res struct {
 		Success bool `json:"success"`

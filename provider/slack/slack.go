@@ -133,17 +133,11 @@ type revoker string
 // an error wrapping provider.ErrRevocationUnsupported and sends nothing;
 // revoking the access token ends the grant.
 func (u revoker) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
-	if hint == "refresh_token" {
-		return fmt.Errorf("slack: auth.revoke takes access tokens only (%w)", provider.ErrRevocationUnsupported)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, string(u), nil)
+	body, err := oauthclient.BearerRevocation{
+		Name: "slack", URL: string(u), RefreshTokens: "auth.revoke takes access tokens only",
+	}.Do(ctx, client, token, hint)
 	if err != nil {
-		return fmt.Errorf("slack: revocation request: %w", oauthclient.Sanitize(err))
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	body, _, err := oauthclient.Do(client, req)
-	if err != nil {
-		return fmt.Errorf("slack: revocation failed: %w", err)
+		return err
 	}
 	var res struct {
 		OK    bool   `json:"ok"`

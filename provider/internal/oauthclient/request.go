@@ -157,22 +157,54 @@ func ApplyAuthParams(hook func(provider.AuthRequest, url.Values), req provider.A
 	return nil
 }
 
-// RevokeByBearer revokes an access token the way Dropbox and Linear do: a
-// POST to rawURL without a body, authenticated by the access token itself,
-// which ends the whole grant. A refresh token cannot be revoked this way:
-// for hint "refresh_token" nothing is sent and the error wraps
-// provider.ErrRevocationUnsupported. name starts the errors ("dropbox").
-func RevokeByBearer(ctx context.Context, client *http.Client, name, rawURL, token, hint string) error {
+// BearerRevocation is a revocation authenticated by the access token
+// itself, sent without a body: Dropbox's and Linear's POST, Slack's
+// auth.revoke, Facebook's DELETE /me/permissions. Such an endpoint cannot
+// revoke a refresh token.
+type BearerRevocation struct {
+	// Name starts every error ("slack").
+	Name string
+	// Method defaults to POST.
+	Method string
+	// URL is the endpoint.
+	URL string
+	// RefreshTokens says why a refresh token cannot be revoked; default:
+	// "the grant is revoked by its access token".
+	RefreshTokens string
+}
+
+// Do revokes token and returns the response body of a 2xx answer. For hint
+// "refresh_token" it sends nothing and returns an error wrapping
+// provider.ErrRevocationUnsupported. Errors start with r.Name and carry no
+// token.
+func (r BearerRevocation) Do(ctx context.Context, client *http.Client, token, hint string) ([]byte, error) {
 	if hint == "refresh_token" {
-		return fmt.Errorf("%s: the grant is revoked by its access token (%w)", name, provider.ErrRevocationUnsupported)
+		why := r.RefreshTokens
+		if why == "" {
+			why = "the grant is revoked by its access token"
+		}
+		return nil, fmt.Errorf("%s: %s (%w)", r.Name, why, provider.ErrRevocationUnsupported)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, nil)
+	method := r.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.URL, nil)
 	if err != nil {
-		return fmt.Errorf("%s: revocation request: %w", name, Sanitize(err))
+		return nil, fmt.Errorf("%s: revocation request: %w", r.Name, Sanitize(err))
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	if _, _, err := Do(client, req); err != nil {
-		return fmt.Errorf("%s: revocation failed: %w", name, err)
+	body, _, err := Do(client, req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: revocation failed: %w", r.Name, err)
 	}
-	return nil
+	return body, nil
+}
+
+// RevokeByBearer revokes an access token the way Dropbox and Linear do: a
+// BearerRevocation POST to rawURL whose answer has nothing to read. name
+// starts the errors ("dropbox").
+func RevokeByBearer(ctx context.Context, client *http.Client, name, rawURL, token, hint string) error {
+	_, err := BearerRevocation{Name: name, URL: rawURL}.Do(ctx, client, token, hint)
+	return err
 }
