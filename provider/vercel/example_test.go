@@ -1,17 +1,15 @@
 package vercel_test
 
 import (
-	"context"
 	"fmt"
 	"log"
-	"net/url"
 
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/vercel"
 )
 
-// The authorization URL asks for a refresh token with offline_access and
-// always carries a PKCE challenge, which Vercel requires.
+// DefaultScopes ask for offline_access, without which Vercel issues no
+// refresh token; Vercel tokens refresh and can be revoked.
 func ExampleNew() {
 	p, err := vercel.New(vercel.Config{Credentials: provider.Credentials{
 		ClientID:     "cl_be6c3c8b9f340d4a20feefab2862a49a",
@@ -20,17 +18,12 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	raw, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{
-		State: "opaque-state", Nonce: "opaque-nonce", RedirectURI: "https://app.example/tether/oauth_callback",
-		CodeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	u, _ := url.Parse(raw)
-	fmt.Println(p.Strategy(), u.Host+u.Path)
-	fmt.Println(u.Query().Get("scope"), u.Query().Get("code_challenge_method"))
+	var prov provider.Provider = p
+	_, refreshes := prov.(provider.Refresher)
+	_, revokes := prov.(provider.Revoker)
+	fmt.Println(p.Strategy(), p.Metadata().Issuer, refreshes, revokes)
+	fmt.Println(p.Metadata().DefaultScopes)
 	// Output:
-	// oauth_vercel vercel.com/oauth/authorize
-	// openid email profile offline_access S256
+	// oauth_vercel https://vercel.com true true
+	// [openid email profile offline_access]
 }

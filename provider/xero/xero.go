@@ -75,8 +75,8 @@ var DefaultScopes = []string{"openid", "profile", "email", "offline_access"}
 // the identity service (see provider.AppConfig).
 type Config = provider.AppConfig
 
-// Provider is the Xero provider: a provider.Refresher and a
-// provider.Revoker. It is safe for concurrent use.
+// Provider is the Xero provider; it refreshes tokens and revokes refresh
+// tokens, and is safe for concurrent use.
 type Provider struct {
 	provider.Provider
 	provider.Refresher
