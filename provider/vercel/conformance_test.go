@@ -34,5 +34,14 @@ func TestConformance(t *testing.T) {
 		Lacks:   c.Lacks{EmailVerified: true},
 		Refresh: &c.Refresh{Rotates: true},
 		Revoke:  &c.Revoke{Path: "/login/oauth/token/revoke", ClientAuth: c.AuthBasic},
+		// The ID token payload of https://vercel.com/docs/sign-in-with-vercel/tokens.
+		Examples: []c.Example{{Name: "Documented", Claims: map[string]any{
+			"sub": "345e869043f1e55f8bdc837c", "nbf": 1519945200, "jti": "50e67781-c8b6-4391-98d1-89d755bb095a",
+			"name": "John Doe", "preferred_username": "john-doe", "email": "user@example.com",
+			"picture": "https://api.vercel.com/www/avatar/00159aa4c88348dedc91a456b457d1baa48df6d",
+		}, Want: provider.Identity{
+			ProviderUserID: "345e869043f1e55f8bdc837c", EmailAddress: "user@example.com", FirstName: "John", LastName: "Doe",
+			Username: "john-doe", AvatarURL: "https://api.vercel.com/www/avatar/00159aa4c88348dedc91a456b457d1baa48df6d",
+		}}},
 	})
 }
