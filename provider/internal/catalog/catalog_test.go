@@ -20,13 +20,18 @@ import (
 	"github.com/tetherauth/tether/provider/github"
 	"github.com/tetherauth/tether/provider/gitlab"
 	"github.com/tetherauth/tether/provider/google"
+	"github.com/tetherauth/tether/provider/huggingface"
 	"github.com/tetherauth/tether/provider/internal/catalog"
+	"github.com/tetherauth/tether/provider/line"
 	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/microsoft"
 	"github.com/tetherauth/tether/provider/slack"
 	"github.com/tetherauth/tether/provider/spotify"
+	"github.com/tetherauth/tether/provider/twitch"
+	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
+	"github.com/tetherauth/tether/provider/xero"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -75,7 +80,12 @@ var builders = map[string]func(provider.AppConfig) (provider.Provider, error){
 	"spotify": func(c provider.AppConfig) (provider.Provider, error) {
 		return spotify.New(c)
 	},
-	"x": func(c provider.AppConfig) (provider.Provider, error) { return x.New(c) },
+	"x":           func(c provider.AppConfig) (provider.Provider, error) { return x.New(c) },
+	"huggingface": func(c provider.AppConfig) (provider.Provider, error) { return huggingface.New(c) },
+	"line":        func(c provider.AppConfig) (provider.Provider, error) { return line.New(c) },
+	"twitch":      func(c provider.AppConfig) (provider.Provider, error) { return twitch.New(c) },
+	"vercel":      func(c provider.AppConfig) (provider.Provider, error) { return vercel.New(c) },
+	"xero":        func(c provider.AppConfig) (provider.Provider, error) { return xero.New(c) },
 }
 
 // creds are client credentials every builder accepts.
@@ -185,6 +195,11 @@ func TestCapabilities(t *testing.T) {
 		"slack":         {Refresh: true, Revoke: true},
 		"spotify":       {Refresh: true},
 		"x":             {Refresh: true, Revoke: true},
+		"huggingface":   {},
+		"line":          {Refresh: true, Revoke: true},
+		"twitch":        {Refresh: true, Revoke: true},
+		"vercel":        {Refresh: true, Revoke: true},
+		"xero":          {Refresh: true, Revoke: true},
 	}
 	for _, s := range provider.Catalogue() {
 		if _, ok := want[s.Slug()]; !ok || builders[s.Slug()] == nil {

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,13 +17,18 @@ import (
 	"github.com/tetherauth/tether/provider/github"
 	"github.com/tetherauth/tether/provider/gitlab"
 	"github.com/tetherauth/tether/provider/google"
+	"github.com/tetherauth/tether/provider/huggingface"
+	"github.com/tetherauth/tether/provider/line"
 	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/microsoft"
 	c "github.com/tetherauth/tether/provider/providertest/conformance"
 	"github.com/tetherauth/tether/provider/slack"
 	"github.com/tetherauth/tether/provider/spotify"
+	"github.com/tetherauth/tether/provider/twitch"
+	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
+	"github.com/tetherauth/tether/provider/xero"
 )
 
 // TestConformance runs the provider conformance suite on every catalogue
@@ -493,6 +499,145 @@ var harnesses = map[string]c.Harness{
 			}},
 		},
 	},
+	// Hugging Face's
+	// documented shapes: PKCE, HTTP Basic at the token endpoint, an ID token
+	// with the subject only and the profile from /oauth/userinfo (one "name",
+	// preferred_username, picture, email with email_verified, isPro and
+	// orgs), no refresh token and no revocation.
+	"huggingface": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return huggingface.New(huggingface.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_huggingface", Title: "Hugging Face", DefaultScopes: huggingface.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth/authorize", PKCE: true},
+		Token:     c.Token{Path: "/oauth/token", Auth: c.AuthBasic, ScopeSeparator: " "},
+		IDToken:   &c.IDToken{JWKSPath: "/oauth/jwks"},
+		Profile:   c.Profile{Routes: []c.Route{{Path: "/oauth/userinfo", Body: huggingfaceUserinfo}}},
+	},
+	// Sign in with
+	// Vercel's documented shapes: PKCE, HTTP Basic at the token and revocation
+	// endpoints (on the API host), an ID token with name, preferred_username,
+	// picture and email but no email_verified, refresh with rotation, RFC 7009
+	// revocation.
+	"vercel": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return vercel.New(vercel.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_vercel", Title: "Vercel", DefaultScopes: vercel.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth/authorize", PKCE: true},
+		Token:     c.Token{Path: "/login/oauth/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
+		IDToken: &c.IDToken{JWKSPath: "/.well-known/jwks", Claims: func(u c.User) map[string]any {
+			m := map[string]any{"preferred_username": u.Username, "picture": u.AvatarURL, "jti": "50e67781-c8b6-4391-98d1-89d755bb095a"}
+			if u.Name() != "" {
+				m["name"] = u.Name()
+			}
+			if u.Email != "" {
+				m["email"] = u.Email
+			}
+			return m
+		}},
+		Lacks:   c.Lacks{EmailVerified: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/login/oauth/token/revoke", ClientAuth: c.AuthBasic},
+		// The ID token payload of https://vercel.com/docs/sign-in-with-vercel/tokens.
+		Examples: []c.Example{{Name: "Documented", Claims: map[string]any{
+			"sub": "345e869043f1e55f8bdc837c", "nbf": 1519945200, "jti": "50e67781-c8b6-4391-98d1-89d755bb095a",
+			"name": "John Doe", "preferred_username": "john-doe", "email": "user@example.com",
+			"picture": "https://api.vercel.com/www/avatar/00159aa4c88348dedc91a456b457d1baa48df6d",
+		}, Want: provider.Identity{
+			ProviderUserID: "345e869043f1e55f8bdc837c", EmailAddress: "user@example.com", FirstName: "John", LastName: "Doe",
+			Username: "john-doe", AvatarURL: "https://api.vercel.com/www/avatar/00159aa4c88348dedc91a456b457d1baa48df6d",
+		}}},
+	},
+	// Sign in with
+	// Xero's documented shapes: authorization on the login site, tokens and
+	// keys on the identity service with HTTP Basic, PKCE, an ID token with
+	// xero_userid (a GUID besides "sub"), given and family names, the email
+	// address as preferred_username and no picture or email_verified, refresh
+	// with rotation, and RFC 7009 revocation of refresh tokens only.
+	"xero": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return xero.New(xero.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_xero", Title: "Xero", DefaultScopes: xero.DefaultScopes,
+		Authorize: c.Authorize{Path: "/identity/connect/authorize", PKCE: true},
+		Token:     c.Token{Path: "/connect/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
+		IDToken: &c.IDToken{JWKSPath: "/.well-known/openid-configuration/jwks", Claims: func(u c.User) map[string]any {
+			m := map[string]any{"xero_userid": xeroUserID(u), "global_session_id": "c6f3b1a2e8d94f0b", "preferred_username": u.Email}
+			if u.Email != "" {
+				m["email"] = u.Email
+			}
+			if u.Name() != "" {
+				m["given_name"], m["family_name"] = u.FirstName, u.LastName
+			}
+			return m
+		}},
+		Lacks:   c.Lacks{EmailVerified: true, Username: true, Avatar: true},
+		Expect:  func(u c.User, want *provider.Identity) { want.ProviderUserID = xeroUserID(u) },
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/connect/revocation", ClientAuth: c.AuthBasic, Hints: []string{"refresh_token"}},
+	},
+	// Twitch's
+	// documented shapes: the claims parameter on every authorization,
+	// client_secret_post, a token response with token_type "bearer" and the
+	// scopes as a JSON array, an ID token with email, email_verified, picture
+	// and preferred_username but no names, refresh with a new refresh token,
+	// and revocation of access tokens with the client id in the form.
+	"twitch": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return twitch.New(twitch.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_twitch", Title: "Twitch", DefaultScopes: twitch.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth2/authorize", PKCE: true, Params: url.Values{"claims": {
+			`{"id_token":{"email":null,"email_verified":null,"picture":null,"preferred_username":null},` +
+				`"userinfo":{"email":null,"email_verified":null,"picture":null,"preferred_username":null}}`}}},
+		Token: c.Token{Path: "/oauth2/token", Auth: c.AuthPost, TokenType: "bearer", ScopeSeparator: " ", RefreshToken: true,
+			// Twitch sends the granted scopes (the suite's are the
+			// defaults) as a JSON array.
+			Extra: func(c.User) map[string]any { return map[string]any{"scope": twitch.DefaultScopes} }},
+		IDToken: &c.IDToken{IssuerPath: "/oauth2", JWKSPath: "/oauth2/keys", Claims: func(u c.User) map[string]any {
+			m := map[string]any{"preferred_username": u.Username, "picture": u.AvatarURL}
+			if u.Email != "" {
+				m["email"], m["email_verified"] = u.Email, u.Verified()
+			}
+			return m
+		}},
+		Lacks:   c.Lacks{Names: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/oauth2/revoke", ClientAuth: c.AuthNone, Hints: []string{"access_token"}},
+	},
+	// LINE Login's
+	// documented shapes: PKCE, the channel's credentials in the token form,
+	// refresh tokens, and GET /v2/profile with userId, displayName and
+	// pictureUrl (no email address), whose errors are {"message": ...}.
+	//
+	// The suite's fake reads a revoked token from the RFC 7009 "token"
+	// parameter, and LINE's endpoint takes "access_token": the suite runs on
+	// the provider without its Revoker, and TestRevoke covers revocation.
+	"line": {
+		New: func(s c.Server) (provider.Provider, error) {
+			p, err := line.New(line.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				provider.Provider
+				provider.Refresher
+			}{p.Provider, p.Refresher}, nil
+		},
+		Strategy: "oauth_line", Title: "LINE", DefaultScopes: line.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth2/v2.1/authorize", PKCE: true},
+		Token:     c.Token{Path: "/oauth2/v2.1/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{ErrorBody: `{"message":"Authentication failed. Confirm that the access token in the authorization header is valid."}`,
+			Routes: []c.Route{{Path: "/v2/profile", Body: func(u c.User, _ []string) any {
+				return map[string]any{"userId": u.ID, "displayName": u.Name(), "pictureUrl": u.AvatarURL, "statusMessage": "Hello, LINE!"}
+			}}}},
+		Lacks:   c.Lacks{Email: true, Username: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v2/profile": `{"userId":"U4af4980629...",` +
+			`"displayName":"Brown","pictureUrl":"https://profile.line-scdn.net/abcdefghijklmn","statusMessage":"Hello, LINE!"}`},
+			Want: provider.Identity{ProviderUserID: "U4af4980629...", FirstName: "Brown", AvatarURL: "https://profile.line-scdn.net/abcdefghijklmn"}}},
+	},
 }
 
 // facebookMe is GET /me with fields and permissions for u.
@@ -510,4 +655,21 @@ func facebookMe(u c.User, scopes []string) any {
 		m["name"], m["first_name"], m["last_name"] = u.Name(), u.FirstName, u.LastName
 	}
 	return m
+}
+
+// huggingfaceUserinfo is GET /oauth/userinfo for the openid, profile and email scopes.
+func huggingfaceUserinfo(u c.User, _ []string) any {
+	m := map[string]any{"sub": u.ID, "name": c.OrNil(u.Name()), "preferred_username": u.Username,
+		"profile": "https://huggingface.co/" + u.Username, "picture": u.AvatarURL, "isPro": false, "orgs": []any{}}
+	if u.Email != "" {
+		m["email"], m["email_verified"] = u.Email, u.Verified()
+	}
+	return m
+}
+
+// xeroUserID is u's xero_userid, a GUID made of its id.
+func xeroUserID(u c.User) string {
+	var n uint64
+	fmt.Sscan(u.ID, &n)
+	return fmt.Sprintf("1945e5a3-6a9f-4f4c-9a3f-%012x", n)
 }
