@@ -83,10 +83,6 @@ type Provider struct {
 	provider.Refresher
 }
 
-// New returns the Bitbucket provider. It does no I/O and fails when
-// ClientID or ClientSecret is missing or a setting is invalid.
-func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spec, catalog.App(cfg)) }
-
 // spec is Bitbucket's (see the package documentation's sources). The
 // profile hook reads UserinfoURL and the emails next to it.
 var spec = catalog.OAuth2{
@@ -101,6 +97,10 @@ var spec = catalog.OAuth2{
 	},
 	OAuth2: hooks.OAuth2{Profile: userAndEmail},
 }
+
+// New returns the Bitbucket provider. It does no I/O and fails when
+// ClientID or ClientSecret is missing or a setting is invalid.
+func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spec, catalog.App(cfg)) }
 
 // userAndEmail reads /2.0/user, then the primary address of
 // /2.0/user/emails.
