@@ -6,14 +6,22 @@ import (
 	"log"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/atlassian"
+	"github.com/tetherauth/tether/provider/bitbucket"
+	"github.com/tetherauth/tether/provider/box"
+	"github.com/tetherauth/tether/provider/coinbase"
 	"github.com/tetherauth/tether/provider/discord"
 	"github.com/tetherauth/tether/provider/dropbox"
 	"github.com/tetherauth/tether/provider/facebook"
 	"github.com/tetherauth/tether/provider/gitlab"
+	"github.com/tetherauth/tether/provider/huggingface"
+	"github.com/tetherauth/tether/provider/line"
 	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/spotify"
+	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
+	"github.com/tetherauth/tether/provider/xero"
 )
 
 // Catalogue providers are built from the host's app registration at each
@@ -39,6 +47,14 @@ func Example_catalogue() {
 		add(linear.New(app("a1b2c3d4e5f60718293a4b5c6d7e8f90", "LINEAR_CLIENT_SECRET"))),
 		add(x.New(app("M1M5R3BMVy13QmpScXkzTUt5OE46MTpjaQ", "X_CLIENT_SECRET"))), // OAuth 2.0, not the OAuth 1.0a API key
 		add(gitlab.New(selfManaged)),
+		add(atlassian.New(app("Qm3xR8vLp2TnYc6WkZ0aBd4Fh7Js9Ue1", "ATLASSIAN_CLIENT_SECRET"))),
+		add(bitbucket.New(app("Zq8LmW3pXr7TnVb2Kc", "BITBUCKET_CONSUMER_SECRET"))),
+		add(box.New(app("ly1nj6n11vionaie65emwzk575hnnmrk", "BOX_CLIENT_SECRET"))),
+		add(coinbase.New(app("2f6c1d3e-8a9b-4c7d-b1e2-f3a4b5c6d7e8", "COINBASE_CLIENT_SECRET"))),
+		add(huggingface.New(app("2b8f6c1e-0d4a-4c7e-9a31-5f2e8b7c6d10", "HF_CLIENT_SECRET"))),
+		add(line.New(app("1234567890", "LINE_CHANNEL_SECRET"))), // the channel ID and secret
+		add(vercel.New(app("cl_be6c3c8b9f340d4a20feefab2862a49a", "VERCEL_CLIENT_SECRET"))),
+		add(xero.New(app("91E5715B1199038080D6D0296EBC1648", "XERO_CLIENT_SECRET"))),
 		add(discord.New(discord.Config{Credentials: app("1097226305263472640", "DISCORD_CLIENT_SECRET").Credentials})),
 		add(facebook.New(facebook.Config{Credentials: app("1234567890123456", "FACEBOOK_APP_SECRET").Credentials})),
 		add(linkedin.New(linkedin.Config{Credentials: app("86h3n7xx6k6nti", "LINKEDIN_CLIENT_SECRET").Credentials})),
@@ -56,6 +72,14 @@ func Example_catalogue() {
 	// oauth_linear Linear  [read]
 	// oauth_x X  [tweet.read users.read offline.access]
 	// oauth_gitlab GitLab https://code.example.com/gitlab [openid profile email]
+	// oauth_atlassian Atlassian  [read:me offline_access]
+	// oauth_bitbucket Bitbucket  [account email]
+	// oauth_box Box  [root_readonly]
+	// oauth_coinbase Coinbase  [wallet:user:read wallet:user:email offline_access]
+	// oauth_huggingface Hugging Face https://huggingface.co [openid profile email]
+	// oauth_line LINE  [profile]
+	// oauth_vercel Vercel https://vercel.com [openid email profile offline_access]
+	// oauth_xero Xero https://identity.xero.com [openid profile email offline_access]
 	// oauth_discord Discord  [identify email]
 	// oauth_facebook Facebook  [email public_profile]
 	// oauth_linkedin_oidc LinkedIn https://www.linkedin.com/oauth [openid profile email]

@@ -13,8 +13,9 @@ import (
 // provider/ but for LinkedIn's two products, both in provider/linkedin (see
 // the package documentation's table).
 var catalogue = []string{
-	"apple", "discord", "dropbox", "facebook", "github", "gitlab", "google", "huggingface",
-	"line", "linear", "linkedin", "linkedin_oidc", "microsoft", "slack", "spotify", "twitch",
+	"apple", "atlassian", "bitbucket", "box", "coinbase", "discord", "dropbox",
+	"facebook", "github", "gitlab", "google", "huggingface", "line", "linear",
+	"linkedin", "linkedin_oidc", "microsoft", "slack", "spotify", "twitch",
 	"vercel", "x", "xero",
 }
 

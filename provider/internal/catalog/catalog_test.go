@@ -14,6 +14,10 @@ import (
 
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/apple"
+	"github.com/tetherauth/tether/provider/atlassian"
+	"github.com/tetherauth/tether/provider/bitbucket"
+	"github.com/tetherauth/tether/provider/box"
+	"github.com/tetherauth/tether/provider/coinbase"
 	"github.com/tetherauth/tether/provider/discord"
 	"github.com/tetherauth/tether/provider/dropbox"
 	"github.com/tetherauth/tether/provider/facebook"
@@ -81,6 +85,10 @@ var builders = map[string]func(provider.AppConfig) (provider.Provider, error){
 		return spotify.New(c)
 	},
 	"x":           func(c provider.AppConfig) (provider.Provider, error) { return x.New(c) },
+	"atlassian":   func(c provider.AppConfig) (provider.Provider, error) { return atlassian.New(c) },
+	"bitbucket":   func(c provider.AppConfig) (provider.Provider, error) { return bitbucket.New(c) },
+	"box":         func(c provider.AppConfig) (provider.Provider, error) { return box.New(c) },
+	"coinbase":    func(c provider.AppConfig) (provider.Provider, error) { return coinbase.New(c) },
 	"huggingface": func(c provider.AppConfig) (provider.Provider, error) { return huggingface.New(c) },
 	"line":        func(c provider.AppConfig) (provider.Provider, error) { return line.New(c) },
 	"twitch":      func(c provider.AppConfig) (provider.Provider, error) { return twitch.New(c) },
@@ -195,6 +203,10 @@ func TestCapabilities(t *testing.T) {
 		"slack":         {Refresh: true, Revoke: true},
 		"spotify":       {Refresh: true},
 		"x":             {Refresh: true, Revoke: true},
+		"atlassian":     {Refresh: true},
+		"bitbucket":     {Refresh: true},
+		"box":           {Refresh: true, Revoke: true},
+		"coinbase":      {Refresh: true, Revoke: true},
 		"huggingface":   {},
 		"line":          {Refresh: true, Revoke: true},
 		"twitch":        {Refresh: true, Revoke: true},

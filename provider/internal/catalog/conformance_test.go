@@ -11,6 +11,10 @@ import (
 
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/apple"
+	"github.com/tetherauth/tether/provider/atlassian"
+	"github.com/tetherauth/tether/provider/bitbucket"
+	"github.com/tetherauth/tether/provider/box"
+	"github.com/tetherauth/tether/provider/coinbase"
 	"github.com/tetherauth/tether/provider/discord"
 	"github.com/tetherauth/tether/provider/dropbox"
 	"github.com/tetherauth/tether/provider/facebook"
@@ -637,6 +641,120 @@ var harnesses = map[string]c.Harness{
 		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v2/profile": `{"userId":"U4af4980629...",` +
 			`"displayName":"Brown","pictureUrl":"https://profile.line-scdn.net/abcdefghijklmn","statusMessage":"Hello, LINE!"}`},
 			Want: provider.Identity{ProviderUserID: "U4af4980629...", FirstName: "Brown", AvatarURL: "https://profile.line-scdn.net/abcdefghijklmn"}}},
+	},
+	// Atlassian's
+	// documented shapes: audience and prompt=consent on every authorization,
+	// no PKCE, client credentials in the body, GET /me with a string
+	// account_id and no email verification flag, refresh with rotation, no
+	// revocation; and the documented /me example.
+	"atlassian": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return atlassian.New(atlassian.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL + "/gateway", HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_atlassian", Title: "Atlassian", DefaultScopes: atlassian.DefaultScopes,
+		Authorize: c.Authorize{Path: "/authorize", Params: map[string][]string{"audience": {"api.atlassian.com"}, "prompt": {"consent"}}},
+		Token:     c.Token{Path: "/oauth/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{ErrorBody: `{"code":401,"message":"Unauthorized"}`, Routes: []c.Route{{Path: "/gateway/me",
+			Body: func(u c.User, _ []string) any {
+				return map[string]any{"account_type": "atlassian", "account_id": u.ID, "email": u.Email, "name": u.Name(),
+					"nickname": u.Username, "picture": u.AvatarURL, "account_status": "active", "locale": "en-US"}
+			}}}},
+		Lacks:   c.Lacks{EmailVerified: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/gateway/me": doc("atlassian", "me.json")}, Want: provider.Identity{
+			ProviderUserID: "112233aa-bb11-cc22-33dd-445566abcabc", EmailAddress: "mia@example.com", FirstName: "Mia", LastName: "Krystof",
+			Username: "mkrystof", AvatarURL: "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/112233aa-bb11-cc22-33dd-445566abcabc/1234abcd-9876-54aa-33aa-1234dcba/128",
+		}}},
+	},
+	// Bitbucket
+	// Cloud's documented shapes: HTTP Basic, no PKCE, a token response with
+	// "scopes" (no "scope") and token_type "bearer", GET /2.0/user with a
+	// braced uuid and GET /2.0/user/emails with is_primary and is_confirmed,
+	// refresh without rotation, no revocation; and the documented responses
+	//, whose primary address is unconfirmed.
+	"bitbucket": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return bitbucket.New(bitbucket.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL + "/api", HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_bitbucket", Title: "Bitbucket", DefaultScopes: bitbucket.DefaultScopes,
+		Authorize: c.Authorize{Path: "/site/oauth2/authorize"},
+		Token: c.Token{Path: "/site/oauth2/access_token", Auth: c.AuthBasic, TokenType: "bearer", RefreshToken: true,
+			Extra: func(c.User) map[string]any {
+				return map[string]any{"scopes": "account email", "state": "authorization_code"}
+			}},
+		Profile: c.Profile{ErrorBody: `{"type":"error","error":{"message":"Access token expired."}}`, Routes: []c.Route{
+			{Path: "/api/2.0/user", Body: func(u c.User, _ []string) any {
+				return map[string]any{"type": "user", "uuid": "{" + u.ID + "}", "account_id": "557058:" + u.ID, "nickname": u.Username,
+					"display_name": u.Name(), "links": map[string]any{"avatar": map[string]any{"href": u.AvatarURL}}}
+			}},
+			{Path: "/api/2.0/user/emails", Body: func(u c.User, _ []string) any {
+				values := []any{map[string]any{"type": "email", "email": "other-" + u.ID + "@example.com", "is_primary": false, "is_confirmed": true}}
+				if u.Email != "" {
+					values = append(values, map[string]any{"type": "email", "email": u.Email, "is_primary": true, "is_confirmed": u.Verified()})
+				}
+				return map[string]any{"pagelen": 10, "page": 1, "size": len(values), "values": values}
+			}},
+		}},
+		Expect:  func(u c.User, want *provider.Identity) { want.ProviderUserID = "{" + u.ID + "}" },
+		Refresh: &c.Refresh{},
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/api/2.0/user": doc("bitbucket", "user.json"), "/api/2.0/user/emails": doc("bitbucket", "emails.json")},
+			Want: provider.Identity{
+				ProviderUserID: "{d301aafa-d676-4ee0-88be-962be7417567}", EmailAddress: "erik@example.com", EmailVerified: ptr(false),
+				FirstName: "Erik", LastName: "van Zijst", Username: "evzijst",
+				AvatarURL: "https://secure.gravatar.com/avatar/59bc6cdd5ab8b0e8b7d5e5e7c4c6e4e9?d=https%3A%2F%2Favatar-management--avatars.us-west-2.prod.public.atl-paas.net%2Finitials%2FEV-4.png",
+			}}},
+	},
+	// Box's documented
+	// shapes: no PKCE, client credentials in the form, a token response with
+	// token_type "bearer", restricted_to and no scope, GET /2.0/users/me with
+	// a string id and the sign-in address as "login" (not said to be
+	// verified), single-use refresh tokens, revocation with the client
+	// credentials in the form; and the documented user.
+	"box": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return box.New(box.Config{Credentials: s.Credentials(), BaseURL: s.URL + "/account", APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_box", Title: "Box", DefaultScopes: box.DefaultScopes,
+		Authorize: c.Authorize{Path: "/account/api/oauth2/authorize"},
+		Token: c.Token{Path: "/oauth2/token", Auth: c.AuthPost, TokenType: "bearer", RefreshToken: true,
+			Extra: func(c.User) map[string]any { return map[string]any{"restricted_to": []any{}} }},
+		Profile: c.Profile{ErrorBody: `{"type":"error","status":401,"code":"unauthorized","message":"Unauthorized","request_id":"abcdef123456"}`,
+			Routes: []c.Route{{Path: "/2.0/users/me", Body: func(u c.User, _ []string) any {
+				return map[string]any{"type": "user", "id": u.ID, "name": u.Name(), "login": u.Email, "avatar_url": u.AvatarURL, "status": "active"}
+			}}}},
+		Lacks:   c.Lacks{EmailVerified: true, Username: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/oauth2/revoke", ClientAuth: c.AuthPost},
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/2.0/users/me": doc("box", "users_me.json")}, Want: provider.Identity{
+			ProviderUserID: "11446498", EmailAddress: "ceo@example.com", FirstName: "Aaron", LastName: "Levie",
+			AvatarURL: "https://www.box.com/api/avatar/large/181216415",
+		}}},
+	},
+	// Coinbase's
+	// documented shapes: PKCE S256, space-separated scopes, client
+	// credentials in the form, token_type "bearer" (Ory Hydra), GET /v2/user
+	// with the user in "data" and API errors as {"errors": [...]}, single-use
+	// refresh tokens, RFC 7009 revocation with the client credentials in the
+	// form; and the documented user.
+	"coinbase": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return coinbase.New(coinbase.Config{Credentials: s.Credentials(), BaseURL: s.URL + "/login", APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_coinbase", Title: "Coinbase", DefaultScopes: coinbase.DefaultScopes,
+		Authorize: c.Authorize{Path: "/login/oauth2/auth", PKCE: true},
+		Token:     c.Token{Path: "/login/oauth2/token", Auth: c.AuthPost, TokenType: "bearer", ScopeSeparator: " ", RefreshToken: true},
+		Profile: c.Profile{ErrorBody: `{"errors":[{"id":"invalid_token","message":"The access token is invalid"}]}`,
+			Routes: []c.Route{{Path: "/v2/user", Body: func(u c.User, _ []string) any {
+				return map[string]any{"data": map[string]any{"id": u.ID, "name": c.OrNil(u.Name()), "username": c.OrNil(u.Username),
+					"avatar_url": u.AvatarURL, "email": u.Email, "resource": "user", "resource_path": "/v2/user"}}
+			}}}},
+		Lacks:   c.Lacks{EmailVerified: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/login/oauth2/revoke", ClientAuth: c.AuthPost},
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v2/user": doc("coinbase", "user.json")}, Want: provider.Identity{
+			ProviderUserID: "9da7a204-544e-5fd1-9a12-61176c5d4cd8", EmailAddress: "user1@example.com", FirstName: "User", LastName: "One",
+			Username: "user1", AvatarURL: "https://images.coinbase.com/avatar?h=vR%2FY8igBoPwuwGren5JMwvDNGpURAY%2F0nRIOgH%2FY2Qh%2BQ6nomR3qusA%2Bh6o2%0Af9rH&s=128",
+		}}},
 	},
 }
 
