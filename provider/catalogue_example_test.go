@@ -77,7 +77,7 @@ func Example_catalogue() {
 	// oauth_box Box  [root_readonly]
 	// oauth_coinbase Coinbase  [wallet:user:read wallet:user:email offline_access]
 	// oauth_huggingface Hugging Face https://huggingface.co [openid profile email]
-	// oauth_line LINE  [profile]
+	// oauth_line LINE https://access.line.me [openid profile]
 	// oauth_vercel Vercel https://vercel.com [openid email profile offline_access]
 	// oauth_xero Xero https://identity.xero.com [openid profile email offline_access]
 	// oauth_discord Discord  [identify email]

@@ -173,6 +173,9 @@ func (c *Config) check(h *hooks.OIDC) error {
 	case c.ClientSecret != "" && h.ClientSecretFunc != nil:
 		return fmt.Errorf("oidc: Config.ClientSecret and a client secret function are exclusive")
 	}
+	if h.ClientSecretHS256 && (c.Endpoints == nil || len(c.SigningAlgorithms) > 0) {
+		return fmt.Errorf("oidc: HS256 ID tokens need Config.Endpoints and no Config.SigningAlgorithms")
+	}
 	if strings.Contains(c.Issuer, tenantPlaceholder) {
 		if c.Endpoints == nil {
 			return fmt.Errorf("oidc: Config.Issuer %q is a template: it needs Config.Endpoints", c.Issuer)
@@ -186,7 +189,8 @@ func (c *Config) check(h *hooks.OIDC) error {
 			{"AuthURL", e.AuthURL}, {"TokenURL", e.TokenURL}, {"JWKSURL", e.JWKSURL},
 			{"UserinfoURL", e.UserinfoURL}, {"RevocationURL", e.RevocationURL},
 		} {
-			if u.value == "" && u.name != "UserinfoURL" && u.name != "RevocationURL" {
+			optional := u.name == "UserinfoURL" || u.name == "RevocationURL" || (u.name == "JWKSURL" && h.ClientSecretHS256)
+			if u.value == "" && !optional {
 				return fmt.Errorf("oidc: Config.Endpoints.%s is required", u.name)
 			}
 			if u.value != "" && !absoluteURL(u.value) {

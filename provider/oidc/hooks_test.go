@@ -2,12 +2,16 @@ package oidc_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/hooks"
 
@@ -343,5 +347,57 @@ func TestOAuthErrorAs(t *testing.T) {
 	_, err = p.Refresh(context.Background(), provider.RefreshRequest{RefreshToken: "anything"})
 	if !errors.As(err, &oe) || !oe.Temporary() {
 		t.Errorf("error %v: OAuthError %+v", err, oe)
+	}
+}
+
+// TestClientSecretHS256: a provider whose ID tokens are HS256 keyed with
+// the client secret (LINE) accepts exactly those: not one keyed with
+// another secret, not an RS256 token of a key set, not "none".
+func TestClientSecretHS256(t *testing.T) {
+	const issuer, clientID, secret = "https://access.line.example", "1234567890", "8b4f2e1c9d7a6b3e0f5c8a2d4e6b9c1f" // 32 hex digits, as LINE issues them
+	cfg := oidc.Config{
+		Strategy: devStrategy, Issuer: issuer, ClientID: clientID, ClientSecret: secret,
+		Endpoints: &oidc.Endpoints{AuthURL: issuer + "/authorize", TokenURL: issuer + "/token"},
+	}
+	p := newHooked(t, cfg, hooks.OIDC{ClientSecretHS256: true})
+	now := time.Now()
+	claims := map[string]any{"iss": issuer, "aud": clientID, "sub": "U1", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "nonce": "n"}
+	hs256 := func(key string) string {
+		s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(key)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(claims)
+		jws, err := s.Sign(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := jws.CompactSerialize()
+		return raw
+	}
+	if id, _, err := p.VerifyIDToken(context.Background(), hs256(secret), "n"); err != nil || id.ProviderUserID != "U1" {
+		t.Fatalf("HS256 with the client secret: %v", err)
+	}
+	signer, err := providertest.NewSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs256, err := signer.Sign(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"` + issuer + `","aud":"` + clientID + `","sub":"U1","exp":9999999999,"nonce":"n"}`))
+	for name, raw := range map[string]string{
+		"another secret": hs256("0b4f2e1c9d7a6b3e0f5c8a2d4e6b9c1f"),
+		"RS256":          rs256,
+		"none":           base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + payload + ".",
+	} {
+		if _, _, err := p.VerifyIDToken(context.Background(), raw, "n"); !errors.Is(err, verification.ErrIDTokenInvalid) {
+			t.Errorf("%s: %v, want verification.ErrIDTokenInvalid", name, err)
+		}
+	}
+	cfg.Endpoints = nil
+	if _, err := catalog.OIDCWithHooks(context.Background(), cfg, hooks.OIDC{ClientSecretHS256: true}); err == nil {
+		t.Error("HS256 with discovery: want an error")
 	}
 }

@@ -53,7 +53,7 @@ type Provider struct {
 	revocationURL string
 	issParameter  bool
 	offlineAccess bool // discovery lists offline_access in scopes_supported
-	keySet        *oidc.RemoteKeySet
+	keySet        keySet
 	// audiences are the client id and Config.AdditionalAudiences: the
 	// audiences of ID tokens a native client obtained.
 	audiences []string
@@ -164,9 +164,14 @@ func newProvider(ctx context.Context, cfg Config, h hooks.OIDC) (*Provider, erro
 		}
 	}
 
-	// go-oidc keeps this context for the key set's background fetches: it
-	// only carries the client.
-	p.keySet = oidc.NewRemoteKeySet(p.client.context(context.Background()), jwksURL)
+	if h.ClientSecretHS256 {
+		p.algorithms = []jose.SignatureAlgorithm{jose.HS256}
+		p.keySet = clientSecretKey{p}
+	} else {
+		// go-oidc keeps this context for the key set's background
+		// fetches: it only carries the client.
+		p.keySet = oidc.NewRemoteKeySet(p.client.context(context.Background()), jwksURL)
+	}
 	p.audiences = append([]string{p.clientID}, cfg.AdditionalAudiences...)
 	return p, nil
 }
@@ -356,4 +361,27 @@ func (p *Provider) oauth2Config(ctx context.Context, redirectURI string) (*oauth
 		Endpoint:     p.endpoint,
 		RedirectURL:  redirectURI,
 	}, nil
+}
+
+// keySet verifies the signature of an ID token (or a signed userinfo
+// response) and returns its payload: go-oidc's remote key set, or the
+// client secret.
+type keySet interface {
+	VerifySignature(ctx context.Context, jwt string) ([]byte, error)
+}
+
+// clientSecretKey verifies HS256 signatures with the client secret
+// (hooks.OIDC.ClientSecretHS256).
+type clientSecretKey struct{ p *Provider }
+
+func (k clientSecretKey) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
+	jws, err := jose.ParseSigned(jwt, []jose.SignatureAlgorithm{jose.HS256})
+	if err != nil {
+		return nil, err
+	}
+	secret, err := k.p.secret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return jws.Verify([]byte(secret))
 }

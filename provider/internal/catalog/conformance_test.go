@@ -610,38 +610,40 @@ var harnesses = map[string]c.Harness{
 		Refresh: &c.Refresh{Rotates: true},
 		Revoke:  &c.Revoke{Path: "/oauth2/revoke", ClientAuth: c.AuthNone, Hints: []string{"access_token"}},
 	},
-	// LINE Login's
-	// documented shapes: PKCE, the channel's credentials in the token form,
-	// refresh tokens, and GET /v2/profile with userId, displayName and
-	// pictureUrl (no email address), whose errors are {"message": ...}.
-	//
-	// The suite's fake reads a revoked token from the RFC 7009 "token"
-	// parameter, and LINE's endpoint takes "access_token": the suite runs on
-	// the provider without its Revoker, and TestRevoke covers revocation.
+	// LINE Login's documented shapes: PKCE, the channel's credentials in
+	// the token form, ID tokens signed with HS256 keyed with the channel
+	// secret (sub, name, picture, email with the email scope, no
+	// email_verified), refresh with a new refresh token, and revocation of
+	// access tokens with the channel's credentials and the token in
+	// "access_token".
 	"line": {
 		New: func(s c.Server) (provider.Provider, error) {
-			p, err := line.New(line.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
-			if err != nil {
-				return nil, err
-			}
-			return struct {
-				provider.Provider
-				provider.Refresher
-			}{p.Provider, p.Refresher}, nil
+			return line.New(line.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, Scopes: []string{"openid", "profile", "email"}, HTTP: s.HTTP()})
 		},
-		Strategy: "oauth_line", Title: "LINE", DefaultScopes: line.DefaultScopes,
+		Strategy: "oauth_line", Title: "LINE", DefaultScopes: []string{"openid", "profile", "email"},
 		Authorize: c.Authorize{Path: "/oauth2/v2.1/authorize", PKCE: true},
 		Token:     c.Token{Path: "/oauth2/v2.1/token", Auth: c.AuthPost, ScopeSeparator: " ", RefreshToken: true},
-		Profile: c.Profile{ErrorBody: `{"message":"Authentication failed. Confirm that the access token in the authorization header is valid."}`,
-			Routes: []c.Route{{Path: "/v2/profile", Body: func(u c.User, _ []string) any {
-				return map[string]any{"userId": u.ID, "displayName": u.Name(), "pictureUrl": u.AvatarURL, "statusMessage": "Hello, LINE!"}
-			}}}},
-		Lacks:   c.Lacks{Email: true, Username: true},
+		IDToken: &c.IDToken{ClientSecretHS256: true, Claims: func(u c.User) map[string]any {
+			m := map[string]any{"name": c.OrNil(u.Name()), "picture": u.AvatarURL, "amr": []string{"linesso"}}
+			if u.Email != "" {
+				m["email"] = u.Email
+			}
+			return m
+		}},
+		Lacks:   c.Lacks{EmailVerified: true, Username: true},
 		Refresh: &c.Refresh{Rotates: true},
-		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v2/profile": `{"userId":"U4af4980629...",` +
-			`"displayName":"Brown","pictureUrl":"https://profile.line-scdn.net/abcdefghijklmn","statusMessage":"Hello, LINE!"}`},
-			Want: provider.Identity{ProviderUserID: "U4af4980629...", FirstName: "Brown", AvatarURL: "https://profile.line-scdn.net/abcdefghijklmn"}}},
+		Revoke: &c.Revoke{Path: "/oauth2/v2.1/revoke", TokenIn: c.InFormParam, FormParam: "access_token", ClientAuth: c.AuthPost,
+			Hints: []string{"access_token"}},
+		// The ID token payload of LINE's "Verify ID token" page.
+		Examples: []c.Example{{Name: "Documented", Claims: map[string]any{
+			"sub": "U1234567890abcdef1234567890abcdef", "amr": []string{"pwd"}, "name": "Taro Line",
+			"picture": "https://sample_line.me/aBcdEfGhiJKlMnOpQrs", "email": "taro.line@example.com",
+		}, Want: provider.Identity{
+			ProviderUserID: "U1234567890abcdef1234567890abcdef", EmailAddress: "taro.line@example.com",
+			FirstName: "Taro", LastName: "Line", AvatarURL: "https://sample_line.me/aBcdEfGhiJKlMnOpQrs",
+		}}},
 	},
+
 	// Atlassian's
 	// documented shapes: audience and prompt=consent on every authorization,
 	// no PKCE, client credentials in the body, GET /me with a string

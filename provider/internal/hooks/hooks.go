@@ -80,6 +80,16 @@ type OIDC struct {
 	// AuthParams adjusts each authorization URL's parameters.
 	AuthParams AuthParamsFunc
 
+	// ClientSecretHS256 says the provider signs the ID tokens of the code
+	// flow with HS256 keyed with the client secret (OpenID Connect Core
+	// sections 3.1.3.7 and 10.1), as LINE's web login does. They are
+	// verified with the secret; HS256 is then the only algorithm accepted
+	// and no key set is fetched. Such a token proves only that someone who
+	// knows the secret signed it, so it is accepted only from the token
+	// endpoint, over TLS; never set this for a provider that publishes
+	// keys.
+	ClientSecretHS256 bool
+
 	// CheckClaims is one more ID token check, run on the verified claims
 	// after every other check, at the code exchange, at refresh and in
 	// VerifyIDToken: a tenant allowlist, Google's hosted domain. Its error

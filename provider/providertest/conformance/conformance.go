@@ -85,8 +85,10 @@ func (h *Harness) check() error {
 		return errors.New("Token.Auth must be AuthBasic or AuthPost")
 	case h.IDToken == nil && len(h.Profile.Routes) == 0:
 		return errors.New("a provider without IDToken needs Profile.Routes")
-	case h.IDToken != nil && h.IDToken.JWKSPath == "":
+	case h.IDToken != nil && h.IDToken.JWKSPath == "" && !h.IDToken.ClientSecretHS256:
 		return errors.New("IDToken.JWKSPath is required")
+	case h.IDToken != nil && h.IDToken.ClientSecretHS256 && (h.VerifiesIDTokens || h.IDToken.Discovery):
+		return errors.New("IDToken.ClientSecretHS256 excludes VerifiesIDTokens and Discovery")
 	case h.VerifiesIDTokens && h.IDToken == nil:
 		return errors.New("VerifiesIDTokens needs IDToken")
 	case h.Refresh != nil && !h.Token.RefreshToken:
@@ -95,6 +97,8 @@ func (h *Harness) check() error {
 		return errors.New("Revoke.Path is required")
 	case h.Revoke != nil && h.Revoke.TokenIn == InJSON && h.Revoke.JSONMember == "":
 		return errors.New("Revoke.JSONMember is required with InJSON")
+	case h.Revoke != nil && h.Revoke.TokenIn == InFormParam && h.Revoke.FormParam == "":
+		return errors.New("Revoke.FormParam is required with InFormParam")
 	}
 	for _, r := range h.Profile.Routes {
 		if r.Path == "" || r.Body == nil {

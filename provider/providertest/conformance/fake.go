@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/tetherauth/tether/provider/providertest"
 )
 
@@ -153,7 +154,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == f.path(h.Token.Path) && r.Method == http.MethodPost:
 		f.token(w, r)
 		return
-	case idt != nil && p == f.path(idt.JWKSPath) && r.Method == http.MethodGet:
+	case idt != nil && idt.JWKSPath != "" && p == f.path(idt.JWKSPath) && r.Method == http.MethodGet:
 		f.signer.ServeJWKS(w, r)
 		return
 	case idt != nil && idt.Discovery && p == idt.IssuerPath+"/.well-known/openid-configuration":
@@ -424,7 +425,28 @@ func (f *fake) idToken(u User, nonce string) (string, error) {
 	if nonce != "" {
 		c["nonce"] = nonce
 	}
+	if f.h.IDToken.ClientSecretHS256 {
+		return signHS256(c, f.ClientSecret)
+	}
 	return f.signer.Sign(c)
+}
+
+// signHS256 returns claims as a compact JWS signed with HS256 keyed with
+// secret, without a kid.
+func signHS256(claims map[string]any, secret string) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(secret)}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", err
+	}
+	jws, err := s.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
 }
 
 // bearer returns the grant of the request's bearer access token.
@@ -468,7 +490,7 @@ func (f *fake) revoke(w http.ResponseWriter, r *http.Request) {
 	rv := f.h.Revoke
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(strings.NewReader(string(body)))
-	if rv.TokenIn == InForm || rv.ClientAuth == AuthPost {
+	if rv.TokenIn == InForm || rv.TokenIn == InFormParam || rv.ClientAuth == AuthPost {
 		if err := r.ParseForm(); err != nil {
 			f.t.Errorf("revocation request: %v", err)
 		}
@@ -481,6 +503,8 @@ func (f *fake) revoke(w http.ResponseWriter, r *http.Request) {
 	switch rv.TokenIn {
 	case InForm:
 		rec = revocation{token: r.PostForm.Get("token"), hint: r.PostForm.Get("token_type_hint")}
+	case InFormParam:
+		rec.token = r.PostForm.Get(rv.FormParam)
 	case InBearer:
 		rec.token, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	case InJSON:

@@ -183,8 +183,12 @@ type IDToken struct {
 	// issuer template such as Microsoft's); otherwise it must be the
 	// issuer.
 	IssuerTemplate bool
-	// JWKSPath is where the fake serves its keys. Required.
+	// JWKSPath is where the fake serves its keys. Required unless
+	// ClientSecretHS256.
 	JWKSPath string
+	// ClientSecretHS256 makes the fake sign ID tokens with HS256 keyed
+	// with the client secret (LINE's web login) instead of its RSA key.
+	ClientSecretHS256 bool
 	// Discovery makes the fake serve IssuerPath +
 	// "/.well-known/openid-configuration", for providers configured by
 	// discovery.
@@ -247,6 +251,9 @@ const (
 	InBearer
 	// InJSON: a member of a JSON body, named by Revoke.JSONMember.
 	InJSON
+	// InFormParam: a form parameter named by Revoke.FormParam, without
+	// token_type_hint (LINE's access_token).
+	InFormParam
 )
 
 // Revoke declares the revocation endpoint.
@@ -258,6 +265,8 @@ type Revoke struct {
 	// for InJSON.
 	TokenIn    TokenIn
 	JSONMember string
+	// FormParam names the form parameter for InFormParam.
+	FormParam string
 	// ClientAuth is how the client authenticates, AuthNone for none.
 	ClientAuth AuthStyle
 	// Hints are the token_type_hint values the provider can revoke
