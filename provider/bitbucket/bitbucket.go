@@ -38,9 +38,9 @@
 //
 // Tokens refresh; Bitbucket does not document refresh token rotation, and
 // a refresh that returns the same refresh token reports none (keep the
-// one stored). Token.Scopes stays nil: the granted scopes come in
-// "scopes", which the OAuth 2.0 base does not read. Bitbucket has no
-// token revocation endpoint: the provider is no provider.Revoker.
+// one stored). Token.Scopes are read from "scopes", where Bitbucket puts
+// the granted scopes. Bitbucket has no token revocation endpoint: the
+// provider is no provider.Revoker.
 package bitbucket
 
 import (

@@ -681,9 +681,8 @@ var harnesses = map[string]c.Harness{
 		Strategy: "oauth_bitbucket", Title: "Bitbucket", DefaultScopes: bitbucket.DefaultScopes,
 		Authorize: c.Authorize{Path: "/site/oauth2/authorize"},
 		Token: c.Token{Path: "/site/oauth2/access_token", Auth: c.AuthBasic, TokenType: "bearer", RefreshToken: true,
-			Extra: func(c.User) map[string]any {
-				return map[string]any{"scopes": "account email", "state": "authorization_code"}
-			}},
+			ScopeSeparator: " ", ScopeMember: "scopes",
+			Extra: func(c.User) map[string]any { return map[string]any{"state": "authorization_code"} }},
 		Profile: c.Profile{ErrorBody: `{"type":"error","error":{"message":"Access token expired."}}`, Routes: []c.Route{
 			{Path: "/api/2.0/user", Body: func(u c.User, _ []string) any {
 				return map[string]any{"type": "user", "uuid": "{" + u.ID + "}", "account_id": "557058:" + u.ID, "nickname": u.Username,

@@ -39,7 +39,11 @@ func Token(t *oauth2.Token, rawIDToken, oldRefresh string, now time.Time) *provi
 		// x/oauth2 dates the expiry with time.Now; use the host's clock.
 		out.Expiry = now.Add(SecondsDuration(t.ExpiresIn))
 	}
-	out.Scopes = Scopes(t.Extra("scope"))
+	scope := t.Extra("scope")
+	if scope == nil {
+		scope = t.Extra("scopes") // Bitbucket's
+	}
+	out.Scopes = Scopes(scope)
 	return out
 }
 

@@ -362,7 +362,7 @@ func (f *fake) issue(w http.ResponseWriter, g *grant, withRefresh, withIDToken b
 		body["expires_in"] = expiresIn
 	}
 	if tk.ScopeSeparator != "" {
-		body["scope"] = strings.Join(g.scopes, tk.ScopeSeparator)
+		body[cmp.Or(tk.ScopeMember, "scope")] = strings.Join(g.scopes, tk.ScopeSeparator)
 	}
 	iss := issued{access: at, at: time.Now()}
 	if tk.RefreshToken && withRefresh {

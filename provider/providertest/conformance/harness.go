@@ -164,6 +164,9 @@ type Token struct {
 	// ScopeSeparator joins the granted scopes in the response's "scope";
 	// empty means the response has no "scope" member.
 	ScopeSeparator string
+	// ScopeMember names the member that carries them. Default: "scope"
+	// (Bitbucket's is "scopes").
+	ScopeMember string
 	// RefreshToken says the response carries a refresh_token.
 	RefreshToken bool
 	// NoExpiry leaves expires_in out of the response (the token's Expiry
