@@ -11,40 +11,52 @@
 //
 // # Catalogue
 //
-// One package per provider, each a thin layer over provider/oidc or
-// provider/oauth2 with the provider's endpoints, default scopes, profile
-// mapping and quirks; New takes the host's credentials, does no I/O, and
-// fails on a missing or malformed setting. Each serves the strategy
-// oauth_<package>:
+// One package per provider (LinkedIn's two products share
+// provider/linkedin), each a thin layer over provider/oidc or
+// provider/oauth2: the provider's endpoints and default scopes as data
+// (provider/internal/catalog), its profile mapping and its quirks. New
+// takes the host's app registration (most packages' Config is [AppConfig]),
+// does no I/O, and fails on a missing or malformed setting. Every package
+// names its sources, the documentation pages its endpoints and shapes come
+// from; every provider runs the conformance suite of
+// provider/providertest/conformance on those shapes.
 //
-//	Provider   Strategy         Protocol        Default scopes                       Provider user id                Refresh              Revocation
-//	Apple      oauth_apple      OIDC            openid name email                    ID token sub                    yes                  yes (/auth/revoke)
-//	Discord    oauth_discord    OAuth 2.0       identify email                       id (snowflake)                  yes                  yes (RFC 7009)
-//	Dropbox    oauth_dropbox    OAuth 2.0+PKCE  account_info.read                    account_id (dbid:...)           yes (offline)        yes (by access token)
-//	Facebook   oauth_facebook   OAuth 2.0       email public_profile                 id (app-scoped)                 no (long-lived)      yes (DELETE /me/permissions)
-//	GitHub     oauth_github     OAuth 2.0       read:user user:email                 id (numeric, never the login)   GitHub Apps only     yes (DELETE /applications/{client_id}/grant)
-//	GitLab     oauth_gitlab     OIDC            openid profile email                 ID token sub (numeric user id)  yes                  yes (RFC 7009)
-//	Google     oauth_google     OIDC            openid email profile                 ID token sub                    yes (access_type)    yes (RFC 7009)
-//	Linear     oauth_linear     OAuth 2.0+PKCE  read                                 viewer id (UUID, GraphQL)       yes                  yes (by access token)
-//	LinkedIn   oauth_linkedin_oidc  OIDC        openid profile email                 ID token sub                    partners only        yes (/oauth/v2/revoke)
-//	LinkedIn   oauth_linkedin   OAuth 2.0       r_liteprofile r_emailaddress         id (retired product, legacy)    partners only        yes (/oauth/v2/revoke)
-//	Microsoft  oauth_microsoft  OIDC            openid email profile offline_access  ID token sub                    yes                  no
-//	Slack      oauth_slack      OIDC            openid profile email                 ID token sub (user id)          with token rotation  yes (auth.revoke)
-//	Spotify    oauth_spotify    OAuth 2.0+PKCE  user-read-email user-read-private    account_id (else id)            yes (may rotate)     no
-//	X          oauth_x          OAuth 2.0+PKCE  tweet.read users.read offline.access  data.id                         yes                  yes (RFC 7009)
+//	Provider          Strategy             Protocol        Default scopes                                  Provider user id               Refresh                    Revocation
+//	Apple             oauth_apple          OIDC            openid name email                               ID token sub                   yes                        yes (/auth/revoke)
+//	Atlassian         oauth_atlassian      OAuth 2.0       read:me offline_access                          account_id                     offline_access, rotates    no
+//	Bitbucket         oauth_bitbucket      OAuth 2.0       account email                                   uuid                           yes                        no
+//	Box               oauth_box            OAuth 2.0       root_readonly                                   id                             yes, rotates               yes (/oauth2/revoke)
+//	Coinbase          oauth_coinbase       OAuth 2.0+PKCE  wallet:user:read wallet:user:email offline_access  data.id (UUID)             offline_access, rotates    yes (RFC 7009)
+//	Discord           oauth_discord        OAuth 2.0+PKCE  identify email                                  id (snowflake)                 yes, rotates               yes (RFC 7009)
+//	Dropbox           oauth_dropbox        OAuth 2.0+PKCE  account_info.read                               account_id (dbid:...)          yes (offline)              yes (by access token)
+//	Facebook          oauth_facebook       OAuth 2.0+PKCE  email public_profile                            id (app-scoped)                no (long-lived)            yes (DELETE /me/permissions)
+//	GitHub            oauth_github         OAuth 2.0+PKCE  read:user user:email                            id (numeric, never the login)  GitHub Apps only           yes (DELETE /applications/{client_id}/grant)
+//	GitLab            oauth_gitlab         OIDC            openid profile email                            ID token sub (numeric)         yes, rotates               yes (RFC 7009)
+//	Google            oauth_google         OIDC            openid email profile                            ID token sub                   yes (access_type)          yes (RFC 7009)
+//	HubSpot           oauth_hubspot        OAuth 2.0       oauth                                           user_id (token metadata)       yes                        yes (refresh tokens)
+//	Hugging Face      oauth_huggingface    OIDC            openid profile email                            ID token sub                   no                         no
+//	Instagram         oauth_instagram      OAuth 2.0       instagram_business_basic                        user_id                        no (long-lived exchange)   no
+//	LINE              oauth_line           OIDC (HS256)    openid profile (+ email)                        ID token sub (U...)            yes                        yes (access tokens)
+//	Linear            oauth_linear         OAuth 2.0+PKCE  read                                            viewer id (UUID, GraphQL)      yes                        yes (by access token)
+//	LinkedIn          oauth_linkedin_oidc  OIDC            openid profile email                            ID token sub                   partners only              yes (/oauth/v2/revoke)
+//	LinkedIn (legacy) oauth_linkedin       OAuth 2.0       r_liteprofile r_emailaddress                    id                             partners only              yes (/oauth/v2/revoke)
+//	Microsoft         oauth_microsoft      OIDC            openid email profile offline_access             ID token sub                   yes, rotates               no
+//	Notion            oauth_notion         OAuth 2.0       (none: access is chosen per page)               bot owner's user id            yes, rotates               yes (by access token)
+//	Slack             oauth_slack          OIDC            openid profile email                            ID token sub (user id)         with token rotation        yes (auth.revoke)
+//	Spotify           oauth_spotify        OAuth 2.0+PKCE  user-read-email user-read-private               account_id (else id)           yes (may rotate)           no
+//	TikTok            oauth_tiktok         OAuth 2.0       user.info.basic                                 open_id                        yes, rotates               yes (access tokens)
+//	Twitch            oauth_twitch         OIDC            openid user:read:email                          ID token sub                   yes, rotates               yes (access tokens)
+//	Vercel            oauth_vercel         OIDC            openid email profile offline_access             ID token sub                   offline_access, rotates    yes (RFC 7009)
+//	X                 oauth_x              OAuth 2.0+PKCE  tweet.read users.read offline.access            data.id                        yes, rotates               yes (RFC 7009)
+//	Xero              oauth_xero           OIDC            openid profile email offline_access             xero_userid                    offline_access, rotates    yes (refresh tokens)
 //
-// Every catalogue provider uses PKCE S256 (LinkedIn only when the app has it
-// enabled) and an explicit client authentication; the OpenID Connect ones
-// send a nonce and validate the ID token in full. Providers with refresh
+// The OpenID Connect providers send a nonce and validate the ID token in
+// full; every provider that accepts PKCE gets S256. Providers with refresh
 // implement [Refresher]; providers with revocation implement [Revoker]. A
 // host's own provider is registered as oauth_custom_<slug>, built with
 // provider/oidc or provider/oauth2.
 //
-// Clerk's catalogue has 29 strategies; these are not served yet:
-// oauth_atlassian, oauth_bitbucket, oauth_box, oauth_coinbase,
-// oauth_enstall, oauth_hubspot, oauth_huggingface, oauth_instagram,
-// oauth_line, oauth_notion, oauth_tiktok, oauth_twitch, oauth_vercel and
-// oauth_xero. One needs a decision more than code:
+// Clerk's catalogue has 29 strategies; two are not served:
 //
 //   - oauth_twitter is Clerk's legacy X integration over OAuth 1.0a. It is
 //     not implemented: OAuth 1.0a needs a request token fetched before the
@@ -52,6 +64,9 @@
 //     carries only its state, PKCE verifier and nonce, so it would need a
 //     per-provider flow secret in the Provider contract. oauth_x (OAuth 2.0
 //     with PKCE) signs in with the same X accounts.
+//   - oauth_enstall: no public documentation of Enstall's OAuth endpoints,
+//     scopes or profile could be found (Clerk names the strategy only), and
+//     a catalogue provider is written from its provider's documentation.
 //
 // # Errors
 //
