@@ -25,14 +25,14 @@ func TestConformance(t *testing.T) {
 		},
 		Strategy: "oauth_instagram", Title: "Instagram", DefaultScopes: instagram.DefaultScopes,
 		Authorize: c.Authorize{Path: "/oauth/authorize", ScopeSeparator: ","},
-		Token: c.Token{Path: "/oauth/access_token", Auth: c.AuthPost, NoExpiry: true, Extra: func(u c.User) map[string]any {
+		Token: c.Token{Path: "/oauth/access_token", Auth: c.AuthPost, NoExpiry: true, ScopeSeparator: ",", ScopeMember: "permissions", Extra: func(u c.User) map[string]any {
 			var userID any = u.NumericID()
 			if strings.Trim(u.ID, "0123456789") != "" { // the examples' user
 				userID = u.ID
 			}
-			return map[string]any{"token_type": nil, "user_id": userID, "permissions": strings.Join(instagram.DefaultScopes, ",")}
+			return map[string]any{"token_type": nil, "user_id": userID}
 		}},
-		Profile: c.Profile{ReportsScopes: true,
+		Profile: c.Profile{
 			ErrorBody: `{"error": {"message": "Invalid OAuth access token - Cannot parse access token", "type": "OAuthException", "code": 190, "fbtrace_id": "AbCdEfGhIjK"}}`,
 			Routes: []c.Route{{Path: "/" + instagram.GraphVersion + "/me", Query: url.Values{"fields": {"user_id,username,name,account_type,profile_picture_url"}},
 				Body: func(u c.User, _ []string) any {

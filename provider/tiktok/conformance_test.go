@@ -50,7 +50,7 @@ func harness(scopes []string) c.Harness {
 			}}}},
 		Lacks:   c.Lacks{Email: true, Username: !profile},
 		Refresh: &c.Refresh{Rotates: true},
-		Revoke:  &c.Revoke{Path: "/v2/oauth/revoke/", ClientAuth: c.AuthPost, Hints: []string{"access_token"}},
+		Revoke:  &c.Revoke{Path: "/v2/oauth/revoke/", TokenIn: c.InFormParam, FormParam: "token", ClientAuth: c.AuthPost, Hints: []string{"access_token"}},
 		// https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
 		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v2/user/info/": userInfo}, Want: provider.Identity{
 			ProviderUserID: "723f24d7-e717-40f8-a2b6-cb8464cd23b4", FirstName: "Tik", LastName: "Toker", Username: "tiktoker",

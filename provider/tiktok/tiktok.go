@@ -43,10 +43,9 @@
 // mobile and desktop apps only, hex-encoded unlike RFC 7636. Tokens
 // refresh (access tokens last hours: read expires_in), and each refresh
 // rotates the refresh token. Revoke revokes an access token, which ends
-// the user's authorization of the app, with the RFC 7009 form (token, and a
-// token_type_hint TikTok does not document) and the client credentials;
-// given a refresh token it wraps provider.ErrRevocationUnsupported, and the
-// account Service goes on to the access token.
+// the user's authorization of the app (the form: client_key, client_secret,
+// token); given a refresh token it wraps provider.ErrRevocationUnsupported,
+// and the account Service goes on to the access token.
 package tiktok
 
 import (
@@ -130,7 +129,8 @@ func New(cfg Config) (*Provider, error) {
 		if hint == "refresh_token" {
 			return fmt.Errorf("tiktok: TikTok revokes the authorization by its access token (%w)", provider.ErrRevocationUnsupported)
 		}
-		return oauthclient.Revoke(ctx, c, oauthclient.Revocation{URL: endpoint, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, AuthStyle: xoauth2.AuthStyleInParams}, token, hint)
+		// No token_type_hint: TikTok documents none.
+		return oauthclient.Revoke(ctx, c, oauthclient.Revocation{URL: endpoint, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, AuthStyle: xoauth2.AuthStyleInParams}, token, "")
 	}
 	host := catalog.App(cfg)
 	host.HTTP.Client = &http.Client{Transport: keyTransport{oauthclient.DefaultTransport()}}
