@@ -14,11 +14,15 @@ import (
 	"github.com/tetherauth/tether/provider/dropbox"
 	"github.com/tetherauth/tether/provider/facebook"
 	"github.com/tetherauth/tether/provider/gitlab"
+	"github.com/tetherauth/tether/provider/hubspot"
 	"github.com/tetherauth/tether/provider/huggingface"
+	"github.com/tetherauth/tether/provider/instagram"
 	"github.com/tetherauth/tether/provider/line"
 	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
+	"github.com/tetherauth/tether/provider/notion"
 	"github.com/tetherauth/tether/provider/spotify"
+	"github.com/tetherauth/tether/provider/tiktok"
 	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
 	"github.com/tetherauth/tether/provider/xero"
@@ -55,6 +59,10 @@ func Example_catalogue() {
 		add(line.New(app("1234567890", "LINE_CHANNEL_SECRET"))), // the channel ID and secret
 		add(vercel.New(app("cl_be6c3c8b9f340d4a20feefab2862a49a", "VERCEL_CLIENT_SECRET"))),
 		add(xero.New(app("91E5715B1199038080D6D0296EBC1648", "XERO_CLIENT_SECRET"))),
+		add(notion.New(app("463558a3-725e-4f37-b6d3-0889894f68de", "NOTION_CLIENT_SECRET"))),
+		add(tiktok.New(app("awx1b2c3d4e5f6g7", "TIKTOK_CLIENT_SECRET"))), // the client key
+		add(hubspot.New(app("5a9c3d2e-7b1f-4e6a-9c0d-1e2f3a4b5c6d", "HUBSPOT_CLIENT_SECRET"))),
+		add(instagram.New(app("990602627938098", "INSTAGRAM_APP_SECRET"))), // the Instagram app ID
 		add(discord.New(discord.Config{Credentials: app("1097226305263472640", "DISCORD_CLIENT_SECRET").Credentials})),
 		add(facebook.New(facebook.Config{Credentials: app("1234567890123456", "FACEBOOK_APP_SECRET").Credentials})),
 		add(linkedin.New(linkedin.Config{Credentials: app("86h3n7xx6k6nti", "LINKEDIN_CLIENT_SECRET").Credentials})),
@@ -80,6 +88,10 @@ func Example_catalogue() {
 	// oauth_line LINE https://access.line.me [openid profile]
 	// oauth_vercel Vercel https://vercel.com [openid email profile offline_access]
 	// oauth_xero Xero https://identity.xero.com [openid profile email offline_access]
+	// oauth_notion Notion  []
+	// oauth_tiktok TikTok  [user.info.basic]
+	// oauth_hubspot HubSpot  [oauth]
+	// oauth_instagram Instagram  [instagram_business_basic]
 	// oauth_discord Discord  [identify email]
 	// oauth_facebook Facebook  [email public_profile]
 	// oauth_linkedin_oidc LinkedIn https://www.linkedin.com/oauth [openid profile email]

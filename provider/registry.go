@@ -14,9 +14,9 @@ import (
 // the package documentation's table).
 var catalogue = []string{
 	"apple", "atlassian", "bitbucket", "box", "coinbase", "discord", "dropbox",
-	"facebook", "github", "gitlab", "google", "huggingface", "line", "linear",
-	"linkedin", "linkedin_oidc", "microsoft", "slack", "spotify", "twitch",
-	"vercel", "x", "xero",
+	"facebook", "github", "gitlab", "google", "hubspot", "huggingface",
+	"instagram", "line", "linear", "linkedin", "linkedin_oidc", "microsoft",
+	"notion", "slack", "spotify", "tiktok", "twitch", "vercel", "x", "xero",
 }
 
 // Catalogue returns the strategies of the catalogue providers (oauth_apple,

@@ -47,7 +47,6 @@
 package hubspot
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -96,7 +95,8 @@ var spec = catalog.OAuth2{
 			RevocationURL: DefaultAPIURL + refreshTokens,
 		},
 	},
-	OAuth2: hooks.OAuth2{Profile: profile, Revoke: revoke},
+	OAuth2:    hooks.OAuth2{Profile: profile, Revoke: revoke},
+	Transport: func(base http.RoundTripper) http.RoundTripper { return tokenInPath{base} },
 }
 
 // Config configures the HubSpot provider: the app's client id and secret
@@ -115,14 +115,7 @@ type Provider struct {
 // New returns the HubSpot provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a setting is invalid.
 func New(cfg Config) (*Provider, error) {
-	web := http.Client{Transport: oauthclient.DefaultTransport()}
-	if cfg.HTTP.Client != nil {
-		web = *cfg.HTTP.Client
-	}
-	web.Transport = tokenInPath{cmp.Or[http.RoundTripper](web.Transport, http.DefaultTransport)}
-	host := catalog.App(cfg)
-	host.HTTP.Client = &web
-	return catalog.NewOAuth2[Provider](spec, host)
+	return catalog.NewOAuth2[Provider](spec, catalog.App(cfg))
 }
 
 // tokenInPath is the transport of the provider's client: a request to

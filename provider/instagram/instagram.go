@@ -63,7 +63,6 @@ import (
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -106,22 +105,13 @@ var spec = catalog.OAuth2{
 	},
 	ScopeSeparator: ",",
 	MapProfile:     mapMe,
+	Transport:      func(base http.RoundTripper) http.RoundTripper { return tokenAnswer{base} },
 }
 
 // New returns the Instagram provider. It does no I/O and fails when
 // ClientID or ClientSecret is missing or a setting is invalid.
 func New(cfg Config) (*Provider, error) {
-	c := http.Client{Transport: oauthclient.DefaultTransport()}
-	if cfg.HTTP.Client != nil {
-		c = *cfg.HTTP.Client
-	}
-	if c.Transport == nil {
-		c.Transport = http.DefaultTransport
-	}
-	c.Transport = tokenAnswer{c.Transport}
-	host := catalog.App(cfg)
-	host.HTTP.Client = &c
-	return catalog.NewOAuth2[Provider](spec, host)
+	return catalog.NewOAuth2[Provider](spec, catalog.App(cfg))
 }
 
 // tokenAnswer is the transport of the provider's client: the 200 answer of

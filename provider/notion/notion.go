@@ -55,7 +55,6 @@ package notion
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -107,6 +106,7 @@ var spec = catalog.OAuth2{
 		},
 	},
 	MapProfile: mapBot,
+	Transport:  func(base http.RoundTripper) http.RoundTripper { return jsonTokens{base} },
 	OAuth2: hooks.OAuth2{
 		APIHeader:  http.Header{"Notion-Version": {APIVersion}},
 		AuthParams: func(_ provider.AuthRequest, v url.Values) { v.Set("owner", "user") },
@@ -126,18 +126,7 @@ type Provider struct {
 func New(cfg Config) (*Provider, error) {
 	s := spec
 	s.Revoke = client{cfg.Credentials}.revoke
-	host := catalog.App(cfg)
-	host.HTTP.Client = jsonTokenClient(cfg.HTTP.Client)
-	return catalog.NewOAuth2[Provider](s, host)
-}
-
-// jsonTokenClient is the host's client (or a default one) with its
-// transport under jsonTokens.
-func jsonTokenClient(host *http.Client) *http.Client {
-	if host == nil {
-		return &http.Client{Transport: jsonTokens{oauthclient.DefaultTransport()}}
-	}
-	return &http.Client{Transport: jsonTokens{cmp.Or[http.RoundTripper](host.Transport, http.DefaultTransport)}, Jar: host.Jar, Timeout: host.Timeout}
+	return catalog.NewOAuth2[Provider](s, catalog.App(cfg))
 }
 
 // jsonTokens is the transport of the provider's client: it sends each form

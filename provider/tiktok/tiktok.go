@@ -119,6 +119,7 @@ var spec = catalog.OAuth2{
 		Profile:    profile,
 		AuthParams: func(_ provider.AuthRequest, v url.Values) { v.Set("client_key", v.Get("client_id")) },
 	},
+	Transport: func(base http.RoundTripper) http.RoundTripper { return keyTransport{base} },
 }
 
 // New returns the TikTok provider. It does no I/O and fails when ClientID
@@ -132,12 +133,7 @@ func New(cfg Config) (*Provider, error) {
 		// No token_type_hint: TikTok documents none.
 		return oauthclient.Revoke(ctx, c, oauthclient.Revocation{URL: endpoint, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, AuthStyle: xoauth2.AuthStyleInParams}, token, "")
 	}
-	host := catalog.App(cfg)
-	host.HTTP.Client = &http.Client{Transport: keyTransport{oauthclient.DefaultTransport()}}
-	if c := cfg.HTTP.Client; c != nil {
-		host.HTTP.Client = &http.Client{Jar: c.Jar, Timeout: c.Timeout, Transport: keyTransport{c.Transport}}
-	}
-	return catalog.NewOAuth2[Provider](s, host)
+	return catalog.NewOAuth2[Provider](s, catalog.App(cfg))
 }
 
 // keyTransport is the transport of the provider's client: in every form it

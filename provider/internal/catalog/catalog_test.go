@@ -24,14 +24,18 @@ import (
 	"github.com/tetherauth/tether/provider/github"
 	"github.com/tetherauth/tether/provider/gitlab"
 	"github.com/tetherauth/tether/provider/google"
+	"github.com/tetherauth/tether/provider/hubspot"
 	"github.com/tetherauth/tether/provider/huggingface"
+	"github.com/tetherauth/tether/provider/instagram"
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/provider/line"
 	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/microsoft"
+	"github.com/tetherauth/tether/provider/notion"
 	"github.com/tetherauth/tether/provider/slack"
 	"github.com/tetherauth/tether/provider/spotify"
+	"github.com/tetherauth/tether/provider/tiktok"
 	"github.com/tetherauth/tether/provider/twitch"
 	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
@@ -85,6 +89,10 @@ var builders = map[string]func(provider.AppConfig) (provider.Provider, error){
 		return spotify.New(c)
 	},
 	"x":           func(c provider.AppConfig) (provider.Provider, error) { return x.New(c) },
+	"hubspot":     func(c provider.AppConfig) (provider.Provider, error) { return hubspot.New(c) },
+	"instagram":   func(c provider.AppConfig) (provider.Provider, error) { return instagram.New(c) },
+	"notion":      func(c provider.AppConfig) (provider.Provider, error) { return notion.New(c) },
+	"tiktok":      func(c provider.AppConfig) (provider.Provider, error) { return tiktok.New(c) },
 	"atlassian":   func(c provider.AppConfig) (provider.Provider, error) { return atlassian.New(c) },
 	"bitbucket":   func(c provider.AppConfig) (provider.Provider, error) { return bitbucket.New(c) },
 	"box":         func(c provider.AppConfig) (provider.Provider, error) { return box.New(c) },
@@ -203,6 +211,10 @@ func TestCapabilities(t *testing.T) {
 		"slack":         {Refresh: true, Revoke: true},
 		"spotify":       {Refresh: true},
 		"x":             {Refresh: true, Revoke: true},
+		"hubspot":       {Refresh: true, Revoke: true},
+		"instagram":     {},
+		"notion":        {Refresh: true, Revoke: true},
+		"tiktok":        {Refresh: true, Revoke: true},
 		"atlassian":     {Refresh: true},
 		"bitbucket":     {Refresh: true},
 		"box":           {Refresh: true, Revoke: true},

@@ -2,11 +2,17 @@ package catalog_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tetherauth/tether/provider"
@@ -21,14 +27,18 @@ import (
 	"github.com/tetherauth/tether/provider/github"
 	"github.com/tetherauth/tether/provider/gitlab"
 	"github.com/tetherauth/tether/provider/google"
+	"github.com/tetherauth/tether/provider/hubspot"
 	"github.com/tetherauth/tether/provider/huggingface"
+	"github.com/tetherauth/tether/provider/instagram"
 	"github.com/tetherauth/tether/provider/line"
 	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/microsoft"
+	"github.com/tetherauth/tether/provider/notion"
 	c "github.com/tetherauth/tether/provider/providertest/conformance"
 	"github.com/tetherauth/tether/provider/slack"
 	"github.com/tetherauth/tether/provider/spotify"
+	"github.com/tetherauth/tether/provider/tiktok"
 	"github.com/tetherauth/tether/provider/twitch"
 	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
@@ -50,6 +60,12 @@ func TestConformance(t *testing.T) {
 			t.Parallel()
 			c.Run(t, h)
 		})
+		for name, v := range variants[s.Slug()] {
+			t.Run(s.Slug()+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				c.Run(t, v)
+			})
+		}
 	}
 }
 
@@ -83,6 +99,12 @@ func ptr[T any](v T) *T { return &v }
 
 // fbGraph is the Graph API version prefix of Facebook's paths.
 var fbGraph = "/" + facebook.DefaultGraphVersion
+
+// variants are further configurations of a provider, each run as a whole,
+// by slug and name.
+var variants = map[string]map[string]c.Harness{
+	"tiktok": {"user.info.basic": tiktokHarness(tiktok.DefaultScopes)},
+}
 
 // harnesses are the documented shapes of each catalogue provider, by
 // strategy slug.
@@ -757,6 +779,122 @@ var harnesses = map[string]c.Harness{
 			Username: "user1", AvatarURL: "https://images.coinbase.com/avatar?h=vR%2FY8igBoPwuwGren5JMwvDNGpURAY%2F0nRIOgH%2FY2Qh%2BQ6nomR3qusA%2Bh6o2%0Af9rH&s=128",
 		}}},
 	},
+	// Notion's
+	// documented shapes: owner=user, no PKCE, HTTP Basic and a JSON token
+	// request body, a token response with "bearer", no expires_in and the
+	// workspace and owner, rotating refresh tokens, the bot user of GET
+	// /v1/users/me with its owner, Notion's error object, and JSON revocation
+	// of access tokens.
+	//
+	// Two shapes the suite cannot express are adapted: it expects a scope
+	// parameter, and Notion has no scopes, so the harness configures one
+	// (TestAuthCodeURL checks the default URL); its fake reads token requests
+	// as forms, so the client the harness gives the provider checks that each
+	// is JSON and hands the fake the same members as a form (notionFormForFake).
+	"notion": {
+		New: func(s c.Server) (provider.Provider, error) {
+			hc := &http.Client{Transport: notionFormForFake{s.Client.Transport}}
+			return notion.New(notion.Config{Credentials: s.Credentials(), Scopes: notionScopes, BaseURL: s.URL, HTTP: provider.HTTPSettings{Client: hc}})
+		},
+		Strategy: "oauth_notion", Title: "Notion", DefaultScopes: notionScopes,
+		Authorize: c.Authorize{Path: "/v1/oauth/authorize", Params: url.Values{"owner": {"user"}}},
+		Token: c.Token{Path: "/v1/oauth/token", Auth: c.AuthBasic, TokenType: "bearer", RefreshToken: true, NoExpiry: true,
+			Extra: func(u c.User) map[string]any {
+				return map[string]any{"bot_id": "bot-" + u.ID, "workspace_id": "ws-1", "workspace_name": "Ada's Notion Workspace",
+					"workspace_icon": nil, "owner": map[string]any{"type": "user", "user": notionPerson(u)}, "duplicated_template_id": nil}
+			}},
+		Profile: c.Profile{ErrorBody: `{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}`,
+			Routes: []c.Route{{Path: "/v1/users/me", Body: func(u c.User, _ []string) any {
+				return map[string]any{"object": "user", "id": "bot-" + u.ID, "type": "bot", "name": "Tether", "avatar_url": nil,
+					"bot": map[string]any{"owner": map[string]any{"type": "user", "user": notionPerson(u)}, "workspace_name": "Ada's Notion Workspace"}}
+			}}}},
+		Lacks:   c.Lacks{EmailVerified: true, Username: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke: &c.Revoke{Path: "/v1/oauth/revoke", TokenIn: c.InJSON, JSONMember: "token", ClientAuth: c.AuthBasic,
+			Hints: []string{"access_token"}, Response: `{"request_id":"3c90c3cc-0d44-4b50-8888-8dd25736052a"}`},
+		// https://developers.notion.com/changelog/retrieve-information-about-your-token
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v1/users/me": notionBotUser}, Want: provider.Identity{
+			ProviderUserID: "5389a034-eb5c-47b5-8a9e-f79c99ef166c", EmailAddress: "christine@makenotion.com",
+			FirstName: "christine", LastName: "makenotion",
+		}}},
+	},
+	// HubSpot's
+	// documented shapes: the "oauth" scope, no PKCE, client credentials in the
+	// form, a token response with lowercase "bearer" and no scope, refresh
+	// without rotation, the access token's hubspotMetadata as the profile (numeric
+	// user_id and hub_id, the email address in "user", the granted scopes),
+	// and DELETE of refresh tokens (HTTP 204).
+	//
+	// HubSpot puts the token in the path of the hubspotMetadata and revocation
+	// endpoints, which the suite cannot state (its routes have fixed paths and
+	// read Bearer tokens): the client the harness gives the provider checks
+	// that each such request has the token as its last path segment and no
+	// Authorization header, and hands the fake the fixed path with the token as
+	// a Bearer token (hubspotBearerForFake).
+	"hubspot": {
+		New: func(s c.Server) (provider.Provider, error) {
+			hc := &http.Client{Transport: hubspotBearerForFake{s.Client.Transport}}
+			return hubspot.New(hubspot.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: provider.HTTPSettings{Client: hc}})
+		},
+		Strategy: "oauth_hubspot", Title: "HubSpot", DefaultScopes: hubspot.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth/authorize"},
+		Token:     c.Token{Path: "/oauth/v1/token", Auth: c.AuthPost, TokenType: "bearer", RefreshToken: true},
+		Profile: c.Profile{ReportsScopes: true, ErrorBody: `{"status": "error", "message": "Token not found", "correlationId": "6f7e2c1a-0b1d-4c8e-9a2f-3d4b5c6e7f80"}`,
+			Routes: []c.Route{{Path: "/oauth/v1/access-tokens", Body: func(u c.User, scopes []string) any {
+				return map[string]any{"token": "not-the-access-token", "user": c.OrNil(u.Email), "hub_domain": "demo.hubapi.com", "scopes": scopes,
+					"hub_id": 62515, "app_id": 456789, "expires_in": 1754, "user_id": u.NumericID(), "token_type": "access"}
+			}}}},
+		Lacks:   c.Lacks{EmailVerified: true, Names: true, Username: true, Avatar: true},
+		Refresh: &c.Refresh{},
+		Revoke:  &c.Revoke{Method: "DELETE", Path: "/oauth/v1/refresh-tokens", TokenIn: c.InBearer, Hints: []string{"refresh_token"}, Status: http.StatusNoContent},
+		// https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/get-oauth-token-hubspotMetadata
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/oauth/v1/access-tokens": hubspotMetadata},
+			Want: provider.Identity{ProviderUserID: "123456", EmailAddress: "test@hubspot.com"}}},
+	},
+	// Instagram's
+	// documented shapes: comma-separated scopes, no PKCE, client credentials in
+	// the form, a token response without token_type (null here: the suite
+	// always sends one), expires_in or refresh token, with user_id as a JSON
+	// number and the granted permissions (read as the scope), the me node of
+	// the Graph API with fields, Graph API errors, no email address, no
+	// refresh, no revocation. The "data"-wrapped token response is
+	// TestNormalize's.
+	"instagram": {
+		New: func(s c.Server) (provider.Provider, error) {
+			return instagram.New(instagram.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_instagram", Title: "Instagram", DefaultScopes: instagram.DefaultScopes,
+		Authorize: c.Authorize{Path: "/oauth/authorize", ScopeSeparator: ","},
+		Token: c.Token{Path: "/oauth/access_token", Auth: c.AuthPost, NoExpiry: true, ScopeSeparator: ",", ScopeMember: "permissions", Extra: func(u c.User) map[string]any {
+			var userID any = u.NumericID()
+			if strings.Trim(u.ID, "0123456789") != "" { // the examples' user
+				userID = u.ID
+			}
+			return map[string]any{"token_type": nil, "user_id": userID}
+		}},
+		Profile: c.Profile{
+			ErrorBody: `{"error": {"message": "Invalid OAuth access token - Cannot parse access token", "type": "OAuthException", "code": 190, "fbtrace_id": "AbCdEfGhIjK"}}`,
+			Routes: []c.Route{{Path: "/" + instagram.GraphVersion + "/me", Query: url.Values{"fields": {"user_id,username,name,account_type,profile_picture_url"}},
+				Body: func(u c.User, _ []string) any {
+					return map[string]any{"id": "app-scoped-" + u.ID, "user_id": u.ID, "username": u.Username, "name": c.OrNil(u.Name()),
+						"account_type": "BUSINESS", "profile_picture_url": u.AvatarURL}
+				}}}},
+		Lacks: c.Lacks{Email: true},
+		// https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/get-started
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/" + instagram.GraphVersion + "/me": instagramMe}, Want: provider.Identity{
+			ProviderUserID: "17841400008460056", FirstName: "Jay", LastName: "Posiris", Username: "jayposiris",
+			AvatarURL: "https://scontent.cdninstagram.com/v/t51.2885-19/profile.jpg",
+		}}},
+	},
+	// TikTok's documented shapes with user.info.profile (variants runs the
+	// default scope): client_key in place of client_id (authorization,
+	// token and revocation requests), comma-separated scopes, no PKCE for
+	// web apps, the client secret in the form, a token response with
+	// open_id and refresh_expires_in, rotating refresh tokens, user/info
+	// with the fields parameter and an "error" object whose code is "ok" on
+	// success (and not "ok", with HTTP 200, on failure), no email address,
+	// and revocation of access tokens.
+	"tiktok": tiktokHarness([]string{"user.info.basic", "user.info.profile"}),
 }
 
 // facebookMe is GET /me with fields and permissions for u.
@@ -792,3 +930,114 @@ func xeroUserID(u c.User) string {
 	fmt.Sscan(u.ID, &n)
 	return fmt.Sprintf("1945e5a3-6a9f-4f4c-9a3f-%012x", n)
 }
+
+// notionScopes stand in for Notion's none: the suite needs a scope
+// parameter to check.
+var notionScopes = []string{"conformance.scope"}
+
+// notionBotUser is the documented response of GET /v1/users/me.
+const notionBotUser = `{"object": "user", "id": "16d84278-ab0e-484c-9bdd-b35da3bd8905", "name": "pied piper", "avatar_url": null, "type": "bot",
+  "bot": {"owner": {"type": "user", "user": {"object": "user", "id": "5389a034-eb5c-47b5-8a9e-f79c99ef166c",
+    "name": "christine makenotion", "avatar_url": null, "type": "person", "person": {"email": "christine@makenotion.com"}}}}}`
+
+// person is u as a Notion person user.
+func notionPerson(u c.User) map[string]any {
+	p := map[string]any{"object": "user", "id": u.ID, "type": "person", "name": c.OrNil(u.Name()), "avatar_url": u.AvatarURL, "person": map[string]any{}}
+	if u.Email != "" {
+		p["person"] = map[string]any{"email": u.Email}
+	}
+	return p
+}
+
+// notionFormForFake refuses a token request that is not the JSON body (with
+// Notion-Version) Notion documents, and re-encodes it as the form the
+// suite's fake reads.
+type notionFormForFake struct{ base http.RoundTripper }
+
+func (f notionFormForFake) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path != "/v1/oauth/token" {
+		return f.base.RoundTrip(r)
+	}
+	var members map[string]string
+	if r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Notion-Version") != notion.APIVersion ||
+		json.NewDecoder(r.Body).Decode(&members) != nil {
+		return nil, errors.New("the token request is not Notion's JSON body")
+	}
+	form := url.Values{}
+	for k, v := range members {
+		form.Set(k, v)
+	}
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(strings.NewReader(form.Encode()))
+	r.ContentLength = int64(len(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return f.base.RoundTrip(r)
+}
+
+// hubspotMetadata is the documented response of GET /oauth/v1/access-tokens/{token}.
+const hubspotMetadata = `{"token": "CNye4dqFMBICAAEYhOKlAyCNrw4oj_ctMhkA", "user": "test@hubspot.com", "hub_domain": "demo.hubapi.com",
+  "scopes": ["oauth", "crm.objects.contacts.read"], "scope_to_scope_group_pks": [25, 31], "trial_scopes": [],
+  "trial_scope_to_scope_group_pks": [], "hub_id": 62515, "app_id": 456789, "expires_in": 1754, "user_id": 123456, "token_type": "access"}`
+
+// hubspotBearerForFake refuses a request to a token-in-path endpoint that is not
+// as HubSpot documents it, and hands the fake the endpoint's fixed path
+// with the token as a Bearer token.
+type hubspotBearerForFake struct{ base http.RoundTripper }
+
+func (b hubspotBearerForFake) RoundTrip(r *http.Request) (*http.Response, error) {
+	dir, token := path.Split(r.URL.Path)
+	if dir != "/oauth/v1/access-tokens/" && dir != "/oauth/v1/refresh-tokens/" {
+		return b.base.RoundTrip(r)
+	}
+	if token == "" || r.Header.Get("Authorization") != "" {
+		return nil, errors.New("not HubSpot's token-in-path request")
+	}
+	r = r.Clone(r.Context())
+	r.URL.Path, r.URL.RawPath = path.Clean(dir), ""
+	r.Header.Set("Authorization", "Bearer "+token)
+	return b.base.RoundTrip(r)
+}
+
+// instagramMe is the documented response of GET /me (the picture URL shortened).
+const instagramMe = `{"id": "7590649647655446", "user_id": "17841400008460056", "username": "jayposiris", "name": "Jay Posiris",
+  "account_type": "BUSINESS", "profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/profile.jpg"}`
+
+// tiktokHarness is TikTok's for an app that requests scopes.
+func tiktokHarness(scopes []string) c.Harness {
+	fields, profile := "open_id,union_id,avatar_url,display_name", slices.Contains(scopes, "user.info.profile")
+	if profile {
+		fields += ",username"
+	}
+	return c.Harness{
+		New: func(s c.Server) (provider.Provider, error) {
+			return tiktok.New(tiktok.Config{Credentials: s.Credentials(), Scopes: scopes, BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_tiktok", Title: "TikTok", DefaultScopes: scopes, ClientIDParam: "client_key",
+		Authorize: c.Authorize{Path: "/v2/auth/authorize/", ScopeSeparator: ","},
+		Token: c.Token{Path: "/v2/oauth/token/", Auth: c.AuthPost, ScopeSeparator: ",", RefreshToken: true,
+			Extra: func(u c.User) map[string]any { return map[string]any{"open_id": u.ID, "refresh_expires_in": 15552000} }},
+		Profile: c.Profile{
+			ErrorBody: `{"data": {}, "error": {"code": "access_token_invalid", "message": "The access token is invalid or not found in the request.", "log_id": "20220829194722CBE87ED59D524E727021"}}`,
+			Routes: []c.Route{{Path: "/v2/user/info/", Query: url.Values{"fields": {fields}}, Body: func(u c.User, _ []string) any {
+				user := map[string]any{"open_id": u.ID, "union_id": "union-" + u.ID, "avatar_url": u.AvatarURL, "display_name": u.Name()}
+				if profile {
+					user["username"] = u.Username
+				}
+				return map[string]any{"data": map[string]any{"user": user}, "error": map[string]any{"code": "ok", "message": "", "log_id": "20220829194722CBE87ED59D524E727021"}}
+			}}}},
+		Lacks:   c.Lacks{Email: true, Username: !profile},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke:  &c.Revoke{Path: "/v2/oauth/revoke/", TokenIn: c.InFormParam, FormParam: "token", ClientAuth: c.AuthPost, Hints: []string{"access_token"}},
+		// https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v2/user/info/": tiktokUserInfo}, Want: provider.Identity{
+			ProviderUserID: "723f24d7-e717-40f8-a2b6-cb8464cd23b4", FirstName: "Tik", LastName: "Toker", Username: "tiktoker",
+			AvatarURL: "https://p19-sign.tiktokcdn-us.com/tos-useast5-avt-0068-tx/b17f0e4b3a4f4a50993cf72cda8b88b8~c5_168x168.jpeg",
+		}}},
+	}
+}
+
+// tiktokUserInfo is the documented response of GET /v2/user/info/.
+const tiktokUserInfo = `{"data": {"user": {"avatar_url": "https://p19-sign.tiktokcdn-us.com/tos-useast5-avt-0068-tx/b17f0e4b3a4f4a50993cf72cda8b88b8~c5_168x168.jpeg",
+  "open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4", "union_id": "c9c60f44-a68e-4f5d-84dd-ce22faeb0ba1",
+  "display_name": "Tik Toker", "username": "tiktoker"}},
+ "error": {"code": "ok", "message": "", "log_id": "20220829194722CBE87ED59D524E727021"}}`

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/tetherauth/tether/provider/internal/hooks"
@@ -47,6 +48,9 @@ func NewOAuth2[P any](spec OAuth2, host Host) (*P, error) {
 		return nil, err
 	}
 	spec.Endpoint = spec.Endpoint.Map(move)
+	if spec.Transport != nil {
+		host.HTTP.Client = wrapTransport(host.HTTP.Client, spec.Transport)
+	}
 	p, err := newOAuth2(oauth2.Config{
 		Strategy:     spec.Strategy,
 		Title:        spec.Title,
@@ -138,4 +142,21 @@ func (h Host) scopes(defaults []string) []string {
 		return slices.Clone(h.Scopes)
 	}
 	return slices.Clone(defaults)
+}
+
+// wrapTransport returns a copy of c (a default client when nil) whose
+// transport is wrap of c's (or the default transport).
+func wrapTransport(c *http.Client, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
+	out := &http.Client{}
+	var rt http.RoundTripper
+	if c != nil {
+		out.Jar, out.Timeout, rt = c.Jar, c.Timeout, c.Transport
+	} else {
+		rt = oauthclient.DefaultTransport()
+	}
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	out.Transport = wrap(rt)
+	return out
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -106,6 +107,14 @@ type OAuth2 struct {
 	MapProfile func(profile map[string]any) (*provider.Identity, error)
 	// OAuth2 are the hooks: Profile, APIHeader, AuthParams, Revoke.
 	hooks.OAuth2
+	// Transport, when set, wraps the transport of the host's client (or
+	// the default one) beneath Tether's own layers (timeout, size limit,
+	// tracing, no redirects), for a wire format x/oauth2 cannot send or
+	// read: Notion's JSON token requests, TikTok's client_key, HubSpot's
+	// token in the URL path (which spans then never record), Instagram's
+	// token response. It sees every request of the provider, secrets
+	// included, and must not log or keep them.
+	Transport func(base http.RoundTripper) http.RoundTripper
 }
 
 // OIDC is a catalogue OpenID Connect provider: its Spec, then its quirks.
