@@ -21,34 +21,34 @@
 // from; every provider runs the conformance suite of
 // provider/providertest/conformance on those shapes.
 //
-//	Provider          Strategy             Protocol        Default scopes                                  Provider user id               Refresh                    Revocation
-//	Apple             oauth_apple          OIDC            openid name email                               ID token sub                   yes                        yes (/auth/revoke)
-//	Atlassian         oauth_atlassian      OAuth 2.0       read:me offline_access                          account_id                     offline_access, rotates    no
-//	Bitbucket         oauth_bitbucket      OAuth 2.0       account email                                   uuid                           yes                        no
-//	Box               oauth_box            OAuth 2.0       root_readonly                                   id                             yes, rotates               yes (/oauth2/revoke)
-//	Coinbase          oauth_coinbase       OAuth 2.0+PKCE  wallet:user:read wallet:user:email offline_access  data.id (UUID)             offline_access, rotates    yes (RFC 7009)
-//	Discord           oauth_discord        OAuth 2.0+PKCE  identify email                                  id (snowflake)                 yes, rotates               yes (RFC 7009)
-//	Dropbox           oauth_dropbox        OAuth 2.0+PKCE  account_info.read                               account_id (dbid:...)          yes (offline)              yes (by access token)
-//	Facebook          oauth_facebook       OAuth 2.0+PKCE  email public_profile                            id (app-scoped)                no (long-lived)            yes (DELETE /me/permissions)
-//	GitHub            oauth_github         OAuth 2.0+PKCE  read:user user:email                            id (numeric, never the login)  GitHub Apps only           yes (DELETE /applications/{client_id}/grant)
-//	GitLab            oauth_gitlab         OIDC            openid profile email                            ID token sub (numeric)         yes, rotates               yes (RFC 7009)
-//	Google            oauth_google         OIDC            openid email profile                            ID token sub                   yes (access_type)          yes (RFC 7009)
-//	HubSpot           oauth_hubspot        OAuth 2.0       oauth                                           user_id (token metadata)       yes                        yes (refresh tokens)
-//	Hugging Face      oauth_huggingface    OIDC            openid profile email                            ID token sub                   no                         no
-//	Instagram         oauth_instagram      OAuth 2.0       instagram_business_basic                        user_id                        no (long-lived exchange)   no
-//	LINE              oauth_line           OIDC (HS256)    openid profile (+ email)                        ID token sub (U...)            yes                        yes (access tokens)
-//	Linear            oauth_linear         OAuth 2.0+PKCE  read                                            viewer id (UUID, GraphQL)      yes                        yes (by access token)
-//	LinkedIn          oauth_linkedin_oidc  OIDC            openid profile email                            ID token sub                   partners only              yes (/oauth/v2/revoke)
-//	LinkedIn (legacy) oauth_linkedin       OAuth 2.0       r_liteprofile r_emailaddress                    id                             partners only              yes (/oauth/v2/revoke)
-//	Microsoft         oauth_microsoft      OIDC            openid email profile offline_access             ID token sub                   yes, rotates               no
-//	Notion            oauth_notion         OAuth 2.0       (none: access is chosen per page)               bot owner's user id            yes, rotates               yes (by access token)
-//	Slack             oauth_slack          OIDC            openid profile email                            ID token sub (user id)         with token rotation        yes (auth.revoke)
-//	Spotify           oauth_spotify        OAuth 2.0+PKCE  user-read-email user-read-private               account_id (else id)           yes (may rotate)           no
-//	TikTok            oauth_tiktok         OAuth 2.0       user.info.basic                                 open_id                        yes, rotates               yes (access tokens)
-//	Twitch            oauth_twitch         OIDC            openid user:read:email                          ID token sub                   yes, rotates               yes (access tokens)
-//	Vercel            oauth_vercel         OIDC            openid email profile offline_access             ID token sub                   offline_access, rotates    yes (RFC 7009)
-//	X                 oauth_x              OAuth 2.0+PKCE  tweet.read users.read offline.access            data.id                        yes, rotates               yes (RFC 7009)
-//	Xero              oauth_xero           OIDC            openid profile email offline_access             xero_userid                    offline_access, rotates    yes (refresh tokens)
+//	Provider           Strategy             Protocol        Default scopes                                     Provider user id               Refresh                   Revocation
+//	Apple              oauth_apple          OIDC            openid name email                                  ID token sub                   yes                       yes (/auth/revoke)
+//	Atlassian          oauth_atlassian      OAuth 2.0       read:me offline_access                             account_id                     offline_access, rotates   no
+//	Bitbucket          oauth_bitbucket      OAuth 2.0       account email                                      uuid                           yes                       no
+//	Box                oauth_box            OAuth 2.0       root_readonly                                      id                             yes, rotates              yes (/oauth2/revoke)
+//	Coinbase           oauth_coinbase       OAuth 2.0+PKCE  wallet:user:read wallet:user:email offline_access  data.id (UUID)                 offline_access, rotates   yes (RFC 7009)
+//	Discord            oauth_discord        OAuth 2.0+PKCE  identify email                                     id (snowflake)                 yes, rotates              yes (RFC 7009)
+//	Dropbox            oauth_dropbox        OAuth 2.0+PKCE  account_info.read                                  account_id (dbid:...)          yes (offline)             yes (by access token)
+//	Facebook           oauth_facebook       OAuth 2.0+PKCE  email public_profile                               id (app-scoped)                no (long-lived)           yes (DELETE /me/permissions)
+//	GitHub             oauth_github         OAuth 2.0+PKCE  read:user user:email                               id (numeric, never the login)  GitHub Apps only          yes (DELETE /applications/{client_id}/grant)
+//	GitLab             oauth_gitlab         OIDC            openid profile email                               ID token sub (numeric)         yes, rotates              yes (RFC 7009)
+//	Google             oauth_google         OIDC            openid email profile                               ID token sub                   yes (access_type)         yes (RFC 7009)
+//	HubSpot            oauth_hubspot        OAuth 2.0       oauth                                              user_id (token metadata)       yes                       yes (refresh tokens)
+//	Hugging Face       oauth_huggingface    OIDC            openid profile email                               ID token sub                   no                        no
+//	Instagram          oauth_instagram      OAuth 2.0       instagram_business_basic                           user_id                        no (long-lived exchange)  no
+//	LINE               oauth_line           OIDC (HS256)    openid profile (+ email)                           ID token sub (U...)            yes                       yes (access tokens)
+//	Linear             oauth_linear         OAuth 2.0+PKCE  read                                               viewer id (UUID, GraphQL)      yes                       yes (by access token)
+//	LinkedIn           oauth_linkedin_oidc  OIDC            openid profile email                               ID token sub                   partners only             yes (/oauth/v2/revoke)
+//	LinkedIn (legacy)  oauth_linkedin       OAuth 2.0       r_liteprofile r_emailaddress                       id                             partners only             yes (/oauth/v2/revoke)
+//	Microsoft          oauth_microsoft      OIDC            openid email profile offline_access                ID token sub                   yes, rotates              no
+//	Notion             oauth_notion         OAuth 2.0       (none: access is chosen per page)                  bot owner's user id            yes, rotates              yes (by access token)
+//	Slack              oauth_slack          OIDC            openid profile email                               ID token sub (user id)         with token rotation       yes (auth.revoke)
+//	Spotify            oauth_spotify        OAuth 2.0+PKCE  user-read-email user-read-private                  account_id (else id)           yes (may rotate)          no
+//	TikTok             oauth_tiktok         OAuth 2.0       user.info.basic                                    open_id                        yes, rotates              yes (access tokens)
+//	Twitch             oauth_twitch         OIDC            openid user:read:email                             ID token sub                   yes, rotates              yes (access tokens)
+//	Vercel             oauth_vercel         OIDC            openid email profile offline_access                ID token sub                   offline_access, rotates   yes (RFC 7009)
+//	X                  oauth_x              OAuth 2.0+PKCE  tweet.read users.read offline.access               data.id                        yes, rotates              yes (RFC 7009)
+//	Xero               oauth_xero           OIDC            openid profile email offline_access                xero_userid                    offline_access, rotates   yes (refresh tokens)
 //
 // The OpenID Connect providers send a nonce and validate the ID token in
 // full; every provider that accepts PKCE gets S256. Providers with refresh
