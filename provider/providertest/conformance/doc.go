@@ -45,19 +45,26 @@
 //   - AuthCodeURL: path, response_type, the client id (under
 //     Harness.ClientIDParam), redirect_uri, state, scopes joined by the
 //     declared separator (default scopes, added scopes), PKCE S256 present
-//     or absent, nonce for OpenID Connect, the provider's own parameters.
+//     or absent, nonce for OpenID Connect, the provider's own parameters;
+//     with PKCE, no authorization URL without a code challenge and no
+//     exchange without a verifier (nothing sent).
 //   - Exchange, for each fixture (a complete user, no email, an unverified
 //     email, no names, an id of 2^53+1 sent as a JSON number): the fake
 //     issues a code, redirects (or posts a form_post page), checks the
 //     token request (client authentication, redirect_uri, PKCE verifier),
 //     answers with the declared token response (an ID token signed with
-//     keys it publishes), serves the profile routes, and the suite compares
-//     the Identity and the Token.
+//     keys it publishes, or HS256 with the client secret), serves the
+//     profile routes, and the suite compares the Identity and the Token.
+//   - Examples: each response the provider's documentation shows
+//     (Harness.Examples), served verbatim through a full flow, must map to
+//     the identity the example names.
 //   - Error shapes: token endpoint HTTP 400 with an OAuth error, HTTP 200
 //     with an "error" member, a non-JSON body, no access_token (each
 //     verification.ErrTokenExchange, never a success, the first two
 //     wrapping a *provider.OAuthError); a profile route answering HTTP 200
-//     with an error body (verification.ErrFetchUser).
+//     with an error body (verification.ErrFetchUser); an ID token with
+//     another request's nonce (verification.ErrIDTokenInvalid), also for
+//     providers whose ID tokens carry none.
 //   - Refresh (with or without rotation and ID token), a refused refresh
 //     token (invalid_grant), an HTTP 200 error, an empty refresh token.
 //   - Revoke at the declared method, path and token placement, for each
