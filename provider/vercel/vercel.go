@@ -33,10 +33,10 @@
 // PKCE S256, which Vercel requires, is always sent; the client
 // authenticates with HTTP Basic (client_secret_basic) at the token and
 // revocation endpoints. Vercel sends the RFC 9207 "iss" callback parameter
-// (https://vercel.com), which the account Service compares with
-// Metadata().Issuer when present; the catalogue base has no way to declare
-// authorization_response_iss_parameter_supported, so a callback without it
-// is not refused.
+// (https://vercel.com; its discovery document says
+// authorization_response_iss_parameter_supported), so
+// Metadata().IssuerParameterSupported is true and the account Service
+// refuses a callback without it or with another issuer (mix-up defense).
 //
 // Refresh tokens come with the offline_access scope, which DefaultScopes
 // include; each refresh returns a new refresh token, which replaces the
@@ -77,7 +77,8 @@ var spec = catalog.OIDC{
 			RevocationURL: DefaultAPIURL + "/login/oauth/token/revoke",
 		},
 	},
-	Issuer: DefaultBaseURL,
+	Issuer:          DefaultBaseURL,
+	IssuerParameter: true,
 }
 
 // Config configures the Vercel provider: the app's client id and secret

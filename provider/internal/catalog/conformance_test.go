@@ -550,7 +550,7 @@ var harnesses = map[string]c.Harness{
 			return vercel.New(vercel.Config{Credentials: s.Credentials(), BaseURL: s.URL, APIURL: s.URL, HTTP: s.HTTP()})
 		},
 		Strategy: "oauth_vercel", Title: "Vercel", DefaultScopes: vercel.DefaultScopes,
-		Authorize: c.Authorize{Path: "/oauth/authorize", PKCE: true},
+		Authorize: c.Authorize{Path: "/oauth/authorize", PKCE: true, IssuerParameter: true},
 		Token:     c.Token{Path: "/login/oauth/token", Auth: c.AuthBasic, ScopeSeparator: " ", RefreshToken: true},
 		IDToken: &c.IDToken{JWKSPath: "/.well-known/jwks", Claims: func(u c.User) map[string]any {
 			m := map[string]any{"preferred_username": u.Username, "picture": u.AvatarURL, "jti": "50e67781-c8b6-4391-98d1-89d755bb095a"}

@@ -102,6 +102,8 @@ func NewOIDC[P any](spec OIDC, host Host) (*P, error) {
 			JWKSURL:       spec.Endpoint.JWKSURL,
 			UserinfoURL:   spec.Endpoint.UserinfoURL,
 			RevocationURL: spec.Endpoint.RevocationURL,
+
+			IssuerParameterSupported: spec.IssuerParameter,
 		},
 		AuthStyle:       spec.AuthStyle,
 		ExtraAuthParams: spec.ExtraAuthParams,

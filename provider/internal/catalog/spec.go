@@ -126,6 +126,11 @@ type OIDC struct {
 	Issuer string
 	// ExtraAuthParams are added to every authorization URL.
 	ExtraAuthParams map[string]string
+	// IssuerParameter says the provider sends RFC 9207's "iss" on every
+	// authorization response (its discovery document's
+	// authorization_response_iss_parameter_supported), which the account
+	// Service then requires to be the issuer.
+	IssuerParameter bool
 	// OIDC are the hooks: ClientSecretFunc, AllowMissingNonce,
 	// AuthParams, CheckClaims, MapIdentity, Revoke.
 	hooks.OIDC

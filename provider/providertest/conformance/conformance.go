@@ -305,8 +305,8 @@ func (s *suite) testMetadata(t *testing.T) {
 	if md.Issuer != wantIssuer {
 		t.Errorf("Metadata().Issuer = %q, want %q", md.Issuer, wantIssuer)
 	}
-	if md.IssuerParameterSupported {
-		t.Errorf("Metadata().IssuerParameterSupported is true, but the fake sends no iss callback parameter")
+	if md.IssuerParameterSupported != s.h.Authorize.IssuerParameter {
+		t.Errorf("Metadata().IssuerParameterSupported = %t, want %t (Authorize.IssuerParameter)", md.IssuerParameterSupported, s.h.Authorize.IssuerParameter)
 	}
 	if len(md.DefaultScopes) > 0 {
 		md.DefaultScopes[0] = "changed-by-the-caller"

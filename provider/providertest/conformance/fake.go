@@ -202,6 +202,9 @@ func (f *fake) authorize(w http.ResponseWriter, r *http.Request) {
 	f.secrets = append(f.secrets, code)
 	f.mu.Unlock()
 	cb := url.Values{"code": {code}, "state": {q.Get("state")}}
+	if f.h.Authorize.IssuerParameter {
+		cb.Set("iss", f.issuer())
+	}
 	if f.h.Authorize.CallbackParams != nil {
 		maps.Copy(cb, f.h.Authorize.CallbackParams(g.user))
 	}

@@ -123,6 +123,11 @@ type Authorize struct {
 	// asks for a refresh token (provider.AuthRequest.Offline), such as
 	// Google's access_type=offline.
 	OfflineParams url.Values
+	// IssuerParameter says the provider sends RFC 9207's "iss" with every
+	// authorization response: the fake sends its issuer, and
+	// Metadata().IssuerParameterSupported must say so (the account
+	// Service then requires and checks it).
+	IssuerParameter bool
 	// CallbackParams, when set, are further callback parameters for u,
 	// which the suite passes on in provider.ExchangeRequest.Params
 	// (Apple's "user" on a first authorization).
