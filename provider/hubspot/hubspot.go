@@ -87,7 +87,8 @@ const (
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "HubSpot", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+		Transport: func(base http.RoundTripper) http.RoundTripper { return tokenInPath{base} },
+		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/oauth/authorize",
 			TokenURL:      DefaultAPIURL + "/oauth/v1/token",
@@ -95,8 +96,7 @@ var spec = catalog.OAuth2{
 			RevocationURL: DefaultAPIURL + refreshTokens,
 		},
 	},
-	OAuth2:    hooks.OAuth2{Profile: profile, Revoke: revoke},
-	Transport: func(base http.RoundTripper) http.RoundTripper { return tokenInPath{base} },
+	OAuth2: hooks.OAuth2{Profile: profile, Revoke: revoke},
 }
 
 // Config configures the HubSpot provider: the app's client id and secret

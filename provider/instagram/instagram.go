@@ -96,7 +96,8 @@ type Provider struct{ provider.Provider }
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Instagram", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+		Transport: func(base http.RoundTripper) http.RoundTripper { return tokenAnswer{base} },
+		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:     DefaultBaseURL + "/oauth/authorize",
 			TokenURL:    DefaultBaseURL + "/oauth/access_token",
@@ -105,7 +106,6 @@ var spec = catalog.OAuth2{
 	},
 	ScopeSeparator: ",",
 	MapProfile:     mapMe,
-	Transport:      func(base http.RoundTripper) http.RoundTripper { return tokenAnswer{base} },
 }
 
 // New returns the Instagram provider. It does no I/O and fails when

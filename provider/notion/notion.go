@@ -97,7 +97,8 @@ type Config = provider.AppConfig
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Notion", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInHeader, DisablePKCE: true,
+		Transport: func(base http.RoundTripper) http.RoundTripper { return jsonTokens{base} },
+		BaseURL:   DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInHeader, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/v1/oauth/authorize",
 			TokenURL:      DefaultBaseURL + "/v1/oauth/token",
@@ -106,7 +107,6 @@ var spec = catalog.OAuth2{
 		},
 	},
 	MapProfile: mapBot,
-	Transport:  func(base http.RoundTripper) http.RoundTripper { return jsonTokens{base} },
 	OAuth2: hooks.OAuth2{
 		APIHeader:  http.Header{"Notion-Version": {APIVersion}},
 		AuthParams: func(_ provider.AuthRequest, v url.Values) { v.Set("owner", "user") },

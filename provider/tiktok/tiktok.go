@@ -106,7 +106,8 @@ const (
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "TikTok", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+		Transport: func(base http.RoundTripper) http.RoundTripper { return keyTransport{base} },
+		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/v2/auth/authorize/",
 			TokenURL:      DefaultAPIURL + "/v2/oauth/token/",
@@ -119,7 +120,6 @@ var spec = catalog.OAuth2{
 		Profile:    profile,
 		AuthParams: func(_ provider.AuthRequest, v url.Values) { v.Set("client_key", v.Get("client_id")) },
 	},
-	Transport: func(base http.RoundTripper) http.RoundTripper { return keyTransport{base} },
 }
 
 // New returns the TikTok provider. It does no I/O and fails when ClientID

@@ -36,8 +36,10 @@
 // (client_secret_post). Twitch does not document PKCE; S256 is sent, as to
 // every catalogue provider that does not refuse it. The granted scopes are
 // read from Twitch's JSON array. Twitch's error bodies have no "error"
-// member, so a refused code or refresh token is a *provider.OAuthError
-// with the HTTP status and no code (not "invalid_grant").
+// member: a refused code or refresh token ("Invalid authorization code",
+// "Invalid refresh token") becomes a *provider.OAuthError with
+// invalid_grant, so that the account Service knows the grant is lost;
+// another refusal has the HTTP status and no code.
 //
 // Every authorization returns a refresh token; a refresh returns a new
 // one, which replaces the one redeemed. Revoke posts the access token with
@@ -48,10 +50,14 @@
 package twitch
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	xoauth2 "golang.org/x/oauth2"
@@ -100,6 +106,7 @@ func New(cfg Config) (*Provider, error) {
 		Spec: catalog.Spec{
 			Strategy: Strategy, Title: "Twitch", DefaultScopes: DefaultScopes,
 			BaseURL: DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInParams,
+			Transport: func(base http.RoundTripper) http.RoundTripper { return tokenErrors{base} },
 			Endpoint: catalog.Endpoint{
 				AuthURL:       DefaultBaseURL + "/oauth2/authorize",
 				TokenURL:      DefaultBaseURL + "/oauth2/token",
@@ -135,4 +142,39 @@ func (clientID revoker) revoke(ctx context.Context, client *http.Client, endpoin
 		return fmt.Errorf("twitch: revocation failed: %w", err)
 	}
 	return nil
+}
+
+// refusedGrants are the messages of Twitch's token endpoint that refuse
+// the code or the refresh token itself (RFC 6749's invalid_grant).
+var refusedGrants = []string{"Invalid authorization code", "Invalid refresh token"}
+
+// tokenErrors is the transport of the provider's client: a token endpoint
+// answer of HTTP 400 in Twitch's {"status": 400, "message": ...} shape,
+// which has no OAuth "error" code, gets invalid_grant when its message
+// refuses the code or the refresh token, so that the account Service
+// knows the grant is gone. Every other answer passes as it is.
+type tokenErrors struct{ base http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t tokenErrors) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusBadRequest || !strings.HasSuffix(r.URL.Path, "/oauth2/token") {
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var e struct {
+		Error   string `json:"error"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &e) == nil && !strings.Contains(e.Error, "_") && slices.Contains(refusedGrants, e.Message) {
+		body, _ = json.Marshal(map[string]string{"error": "invalid_grant", "error_description": e.Message})
+		resp.Header = resp.Header.Clone()
+		resp.Header.Set("Content-Type", "application/json")
+	}
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return resp, nil
 }

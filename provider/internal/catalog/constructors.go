@@ -88,6 +88,9 @@ func NewOIDC[P any](spec OIDC, host Host) (*P, error) {
 		return nil, err
 	}
 	spec.Endpoint, spec.Issuer = spec.Endpoint.Map(move), move(spec.Issuer)
+	if spec.Transport != nil {
+		host.HTTP.Client = wrapTransport(host.HTTP.Client, spec.Transport)
+	}
 	p, err := newOIDC(context.Background(), oidc.Config{
 		Strategy:            spec.Strategy,
 		Title:               spec.Title,

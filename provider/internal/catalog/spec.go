@@ -95,6 +95,14 @@ type Spec struct {
 	// every endpoint is on BaseURL's host. A package with a Config of its
 	// own, which moves its endpoints itself, leaves both empty.
 	BaseURL, APIURL string
+	// Transport, when set, wraps the transport of the host's client (or
+	// the default one) beneath Tether's own layers (timeout, size limit,
+	// tracing, no redirects), for a wire format x/oauth2 cannot send or
+	// read: Notion's JSON token requests, TikTok's client_key, HubSpot's
+	// token in the URL path (which spans then never record), Instagram's
+	// token response, Twitch's token errors. It sees every request of the provider, secrets
+	// included, and must not log or keep them.
+	Transport func(base http.RoundTripper) http.RoundTripper
 }
 
 // OAuth2 is a catalogue OAuth 2.0 provider: its Spec, then its quirks.
@@ -107,14 +115,6 @@ type OAuth2 struct {
 	MapProfile func(profile map[string]any) (*provider.Identity, error)
 	// OAuth2 are the hooks: Profile, APIHeader, AuthParams, Revoke.
 	hooks.OAuth2
-	// Transport, when set, wraps the transport of the host's client (or
-	// the default one) beneath Tether's own layers (timeout, size limit,
-	// tracing, no redirects), for a wire format x/oauth2 cannot send or
-	// read: Notion's JSON token requests, TikTok's client_key, HubSpot's
-	// token in the URL path (which spans then never record), Instagram's
-	// token response. It sees every request of the provider, secrets
-	// included, and must not log or keep them.
-	Transport func(base http.RoundTripper) http.RoundTripper
 }
 
 // OIDC is a catalogue OpenID Connect provider: its Spec, then its quirks.
