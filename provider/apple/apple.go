@@ -50,11 +50,8 @@ import (
 	"regexp"
 	"time"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -186,10 +183,10 @@ func New(cfg Config) (*Provider, error) {
 			Title:         "Apple",
 			Endpoint:      endpoint.Rebase(Issuer, base),
 			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
+			AuthStyle:     catalog.ClientSecretPost,
 		},
 		Issuer: base,
-		OIDC:   hooks.OIDC{ClientSecretFunc: secret.get, AuthParams: authParams, MapIdentity: mapIdentity},
+		OIDC:   catalog.OIDCHooks{ClientSecretFunc: secret.get, AuthParams: authParams, MapIdentity: mapIdentity},
 	}, catalog.Host{
 		Credentials: provider.Credentials{ClientID: cfg.ClientID}, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
 		AdditionalAudiences: cfg.AdditionalAudiences,

@@ -51,12 +51,8 @@ package atlassian
 import (
 	"net/url"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -98,13 +94,13 @@ func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spe
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Atlassian", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretPost, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL: DefaultBaseURL + "/authorize", TokenURL: DefaultBaseURL + "/oauth/token", UserinfoURL: DefaultAPIURL + "/me",
 		},
 	},
 	MapProfile: mapMe,
-	OAuth2:     hooks.OAuth2{AuthParams: authParams},
+	OAuth2:     catalog.OAuth2Hooks{AuthParams: authParams},
 }
 
 // authParams adds the audience and the consent prompt 3LO requires.
@@ -115,10 +111,10 @@ func authParams(_ provider.AuthRequest, v url.Values) {
 
 // mapMe maps a GET /me response (see the package documentation).
 func mapMe(me map[string]any) (*provider.Identity, error) {
-	first, last := claims.SplitName(claims.String(me, "name"))
+	first, last := catalog.SplitName(catalog.String(me, "name"))
 	return &provider.Identity{
-		ProviderUserID: claims.ID(me, "account_id"), Claims: me,
-		EmailAddress: claims.String(me, "email"), FirstName: first, LastName: last,
-		Username: claims.String(me, "nickname"), AvatarURL: claims.String(me, "picture"),
+		ProviderUserID: catalog.ID(me, "account_id"), Claims: me,
+		EmailAddress: catalog.String(me, "email"), FirstName: first, LastName: last,
+		Username: catalog.String(me, "nickname"), AvatarURL: catalog.String(me, "picture"),
 	}, nil
 }

@@ -48,13 +48,8 @@ import (
 	"errors"
 	"net/http"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -88,14 +83,14 @@ type Provider struct {
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Bitbucket", DefaultScopes: DefaultScopes, DisablePKCE: true,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretBasic,
 		Endpoint: catalog.Endpoint{
 			AuthURL:     DefaultBaseURL + "/site/oauth2/authorize",
 			TokenURL:    DefaultBaseURL + "/site/oauth2/access_token",
 			UserinfoURL: DefaultAPIURL + "/2.0/user",
 		},
 	},
-	OAuth2: hooks.OAuth2{Profile: userAndEmail},
+	OAuth2: catalog.OAuth2Hooks{Profile: userAndEmail},
 }
 
 // New returns the Bitbucket provider. It does no I/O and fails when
@@ -104,22 +99,22 @@ func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spe
 
 // userAndEmail reads /2.0/user, then the primary address of
 // /2.0/user/emails.
-func userAndEmail(ctx context.Context, api *hooks.API, _ *provider.Token) (*provider.Identity, error) {
+func userAndEmail(ctx context.Context, api *catalog.API, _ *provider.Token) (*provider.Identity, error) {
 	var user map[string]any
 	if err := api.GetJSON(ctx, api.UserinfoURL(), &user); err != nil {
 		return nil, err
 	}
-	uuid := claims.ID(user, "uuid")
+	uuid := catalog.ID(user, "uuid")
 	if uuid == "" {
 		// An error object ({"type": "error", ...}) or no account.
-		return nil, oauthclient.ErrMalformedResponse
+		return nil, catalog.ErrMalformedResponse
 	}
-	links := claims.Object(user, "links")
-	first, last := claims.SplitName(claims.String(user, "display_name"))
+	links := catalog.Object(user, "links")
+	first, last := catalog.SplitName(catalog.String(user, "display_name"))
 	id := &provider.Identity{
 		ProviderUserID: uuid, FirstName: first, LastName: last,
-		Username:  claims.String(user, "nickname"),
-		AvatarURL: claims.String(claims.Object(links, "avatar"), "href"),
+		Username:  catalog.String(user, "nickname"),
+		AvatarURL: catalog.String(catalog.Object(links, "avatar"), "href"),
 		Claims:    user,
 	}
 	var page struct {
@@ -134,9 +129,9 @@ func userAndEmail(ctx context.Context, api *hooks.API, _ *provider.Token) (*prov
 		return nil, err
 	}
 	for _, e := range page.Values {
-		if primary := claims.Bool(e, "is_primary"); primary != nil && *primary && claims.String(e, "email") != "" {
-			confirmed := claims.Bool(e, "is_confirmed")
-			id.EmailAddress, id.EmailVerified = claims.String(e, "email"), new(confirmed != nil && *confirmed)
+		if primary := catalog.Bool(e, "is_primary"); primary != nil && *primary && catalog.String(e, "email") != "" {
+			confirmed := catalog.Bool(e, "is_confirmed")
+			id.EmailAddress, id.EmailVerified = catalog.String(e, "email"), new(confirmed != nil && *confirmed)
 			break
 		}
 	}

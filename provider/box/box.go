@@ -41,11 +41,8 @@
 package box
 
 import (
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -81,7 +78,7 @@ type Provider struct {
 var spec = catalog.OAuth2{MapProfile: mapMe, Spec: catalog.Spec{
 	Strategy: Strategy, Title: "Box", DefaultScopes: DefaultScopes,
 	BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL,
-	AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+	AuthStyle: catalog.ClientSecretPost, DisablePKCE: true,
 	Endpoint: catalog.Endpoint{
 		AuthURL: DefaultBaseURL + "/api/oauth2/authorize", TokenURL: DefaultAPIURL + "/oauth2/token",
 		UserinfoURL: DefaultAPIURL + "/2.0/users/me", RevocationURL: DefaultAPIURL + "/oauth2/revoke",
@@ -95,8 +92,8 @@ func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spe
 // mapMe maps a GET /2.0/users/me response (see the package
 // documentation).
 func mapMe(user map[string]any) (*provider.Identity, error) {
-	id := &provider.Identity{Claims: user, ProviderUserID: claims.ID(user, "id")}
-	id.EmailAddress, id.AvatarURL = claims.String(user, "login"), claims.String(user, "avatar_url")
-	id.FirstName, id.LastName = claims.SplitName(claims.String(user, "name"))
+	id := &provider.Identity{Claims: user, ProviderUserID: catalog.ID(user, "id")}
+	id.EmailAddress, id.AvatarURL = catalog.String(user, "login"), catalog.String(user, "avatar_url")
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(user, "name"))
 	return id, nil
 }

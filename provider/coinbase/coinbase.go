@@ -43,11 +43,8 @@
 package coinbase
 
 import (
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -87,7 +84,7 @@ func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spe
 var spec = catalog.OAuth2{
 	MapProfile: mapUser,
 	Spec: catalog.Spec{
-		Strategy: Strategy, Title: "Coinbase", DefaultScopes: DefaultScopes, AuthStyle: xoauth2.AuthStyleInParams,
+		Strategy: Strategy, Title: "Coinbase", DefaultScopes: DefaultScopes, AuthStyle: catalog.ClientSecretPost,
 		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL,
 		Endpoint: catalog.Endpoint{
 			AuthURL: DefaultBaseURL + "/oauth2/auth", TokenURL: DefaultBaseURL + "/oauth2/token",
@@ -99,11 +96,11 @@ var spec = catalog.OAuth2{
 // mapUser maps a GET /v2/user response, the user in "data" (see the
 // package documentation); an "errors" answer has none, and no id.
 func mapUser(resp map[string]any) (*provider.Identity, error) {
-	user := claims.Object(resp, "data")
-	first, last := claims.SplitName(claims.String(user, "name"))
+	user := catalog.Object(resp, "data")
+	first, last := catalog.SplitName(catalog.String(user, "name"))
 	return &provider.Identity{
-		ProviderUserID: claims.ID(user, "id"), EmailAddress: claims.String(user, "email"),
-		FirstName: first, LastName: last, Username: claims.String(user, "username"),
-		AvatarURL: claims.String(user, "avatar_url"), Claims: user,
+		ProviderUserID: catalog.ID(user, "id"), EmailAddress: catalog.String(user, "email"),
+		FirstName: first, LastName: last, Username: catalog.String(user, "username"),
+		AvatarURL: catalog.String(user, "avatar_url"), Claims: user,
 	}, nil
 }

@@ -20,11 +20,8 @@ import (
 	"strconv"
 	"strings"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -92,7 +89,7 @@ func New(cfg Config) (*Provider, error) {
 			Title:         "Discord",
 			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
 			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInHeader,
+			AuthStyle:     catalog.ClientSecretBasic,
 		},
 		MapProfile: avatars(cdn).mapUser,
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
@@ -104,20 +101,20 @@ type avatars string
 // mapUser maps a GET /users/@me response (see the package documentation).
 func (d avatars) mapUser(u map[string]any) (*provider.Identity, error) {
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(u, "id"),
-		EmailAddress:   claims.String(u, "email"),
-		Username:       claims.String(u, "username"),
+		ProviderUserID: catalog.ID(u, "id"),
+		EmailAddress:   catalog.String(u, "email"),
+		Username:       catalog.String(u, "username"),
 		Claims:         u,
 	}
 	if id.EmailAddress != "" {
-		id.EmailVerified = claims.Bool(u, "verified")
+		id.EmailVerified = catalog.Bool(u, "verified")
 	}
-	disc := claims.String(u, "discriminator")
+	disc := catalog.String(u, "discriminator")
 	if id.Username != "" && disc != "" && disc != "0" {
 		id.Username += "#" + disc
 	}
-	id.FirstName, id.LastName = claims.SplitName(claims.String(u, "global_name"))
-	id.AvatarURL = d.avatarURL(id.ProviderUserID, claims.String(u, "avatar"), disc)
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(u, "global_name"))
+	id.AvatarURL = d.avatarURL(id.ProviderUserID, catalog.String(u, "avatar"), disc)
 	return id, nil
 }
 

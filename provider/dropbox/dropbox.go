@@ -37,13 +37,8 @@ import (
 	"context"
 	"net/url"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -76,7 +71,7 @@ type Provider struct {
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Dropbox", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretBasic,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/oauth2/authorize",
 			TokenURL:      DefaultAPIURL + "/oauth2/token",
@@ -84,7 +79,7 @@ var spec = catalog.OAuth2{
 			RevocationURL: DefaultAPIURL + "/2/auth/token/revoke",
 		},
 	},
-	OAuth2: hooks.OAuth2{Profile: profile, AuthParams: authParams, Revoke: hooks.RevokeByBearer("dropbox")},
+	OAuth2: catalog.OAuth2Hooks{Profile: profile, AuthParams: authParams, Revoke: catalog.RevokeByBearer("dropbox")},
 }
 
 // New returns the Dropbox provider. It does no I/O and fails when ClientID
@@ -96,31 +91,31 @@ func authParams(_ provider.AuthRequest, v url.Values) { v.Set("token_access_type
 
 // profile reads POST /2/users/get_current_account (see the package
 // documentation).
-func profile(ctx context.Context, api *hooks.API, _ *provider.Token) (*provider.Identity, error) {
+func profile(ctx context.Context, api *catalog.API, _ *provider.Token) (*provider.Identity, error) {
 	var acct map[string]any
 	if err := api.PostJSON(ctx, api.UserinfoURL(), nil, &acct); err != nil {
 		return nil, err
 	}
 	if acct == nil {
-		return nil, oauthclient.ErrMalformedResponse
+		return nil, catalog.ErrMalformedResponse
 	}
 	return mapAccount(acct), nil
 }
 
 func mapAccount(acct map[string]any) *provider.Identity {
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(acct, "account_id"),
-		EmailAddress:   claims.String(acct, "email"),
-		AvatarURL:      claims.String(acct, "profile_photo_url"),
+		ProviderUserID: catalog.ID(acct, "account_id"),
+		EmailAddress:   catalog.String(acct, "email"),
+		AvatarURL:      catalog.String(acct, "profile_photo_url"),
 		Claims:         acct,
 	}
 	if id.EmailAddress != "" {
-		id.EmailVerified = claims.Bool(acct, "email_verified")
+		id.EmailVerified = catalog.Bool(acct, "email_verified")
 	}
 	name, _ := acct["name"].(map[string]any)
-	id.FirstName, id.LastName = claims.String(name, "given_name"), claims.String(name, "surname")
+	id.FirstName, id.LastName = catalog.String(name, "given_name"), catalog.String(name, "surname")
 	if id.FirstName == "" && id.LastName == "" {
-		id.FirstName, id.LastName = claims.SplitName(claims.String(name, "display_name"))
+		id.FirstName, id.LastName = catalog.SplitName(catalog.String(name, "display_name"))
 	}
 	return id
 }

@@ -34,13 +34,8 @@ import (
 	"regexp"
 	"strings"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -129,10 +124,10 @@ func New(cfg Config) (*Provider, error) {
 			Title:         "Facebook",
 			Endpoint:      ep,
 			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
+			AuthStyle:     catalog.ClientSecretPost,
 		},
 		ScopeSeparator: ",",
-		OAuth2:         hooks.OAuth2{Profile: g.profile, Revoke: g.revoke},
+		OAuth2:         catalog.OAuth2Hooks{Profile: g.profile, Revoke: g.revoke},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
 }
 
@@ -150,14 +145,14 @@ func (f *graph) proof(accessToken string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (f *graph) profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
+func (f *graph) profile(ctx context.Context, api *catalog.API, tok *provider.Token) (*provider.Identity, error) {
 	q := url.Values{"fields": {meFields}, "appsecret_proof": {f.proof(tok.AccessToken)}}
 	var me map[string]any
 	if err := api.GetJSON(ctx, f.url+"/me?"+q.Encode(), &me); err != nil {
 		return nil, err
 	}
 	if me == nil {
-		return nil, oauthclient.ErrMalformedResponse
+		return nil, catalog.ErrMalformedResponse
 	}
 	if granted := grantedPermissions(me); granted != nil {
 		tok.Scopes = granted
@@ -168,18 +163,18 @@ func (f *graph) profile(ctx context.Context, api *hooks.API, tok *provider.Token
 // mapMe maps the me node (see the package documentation).
 func mapMe(me map[string]any) *provider.Identity {
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(me, "id"),
-		EmailAddress:   claims.String(me, "email"),
-		FirstName:      claims.String(me, "first_name"),
-		LastName:       claims.String(me, "last_name"),
+		ProviderUserID: catalog.ID(me, "id"),
+		EmailAddress:   catalog.String(me, "email"),
+		FirstName:      catalog.String(me, "first_name"),
+		LastName:       catalog.String(me, "last_name"),
 		Claims:         me,
 	}
 	if id.FirstName == "" && id.LastName == "" {
-		id.FirstName, id.LastName = claims.SplitName(claims.String(me, "name"))
+		id.FirstName, id.LastName = catalog.SplitName(catalog.String(me, "name"))
 	}
-	if pic := claims.Object(claims.Object(me, "picture"), "data"); pic != nil {
-		if silhouette := claims.Bool(pic, "is_silhouette"); silhouette == nil || !*silhouette {
-			id.AvatarURL = claims.String(pic, "url")
+	if pic := catalog.Object(catalog.Object(me, "picture"), "data"); pic != nil {
+		if silhouette := catalog.Bool(pic, "is_silhouette"); silhouette == nil || !*silhouette {
+			id.AvatarURL = catalog.String(pic, "url")
 		}
 	}
 	return id
@@ -188,15 +183,15 @@ func mapMe(me map[string]any) *provider.Identity {
 // grantedPermissions returns the permissions of the me node's
 // "permissions" edge whose status is "granted", or nil when it has none.
 func grantedPermissions(me map[string]any) []string {
-	data, ok := claims.Object(me, "permissions")["data"].([]any)
+	data, ok := catalog.Object(me, "permissions")["data"].([]any)
 	if !ok {
 		return nil
 	}
 	out := []string{}
 	for _, d := range data {
 		p, _ := d.(map[string]any)
-		if claims.String(p, "status") == "granted" {
-			if name := claims.String(p, "permission"); name != "" {
+		if catalog.String(p, "status") == "granted" {
+			if name := catalog.String(p, "permission"); name != "" {
 				out = append(out, name)
 			}
 		}
@@ -205,12 +200,12 @@ func grantedPermissions(me map[string]any) []string {
 }
 
 // revoke is DELETE /me/permissions with the access token.
-func (f *graph) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
-	q := url.Values{"appsecret_proof": {f.proof(token)}}
-	body, err := oauthclient.BearerRevocation{
+func (f *graph) revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	q := url.Values{"appsecret_proof": {f.proof(r.Token)}}
+	body, err := catalog.BearerRevocation{
 		Name: "facebook", Method: http.MethodDelete, URL: f.url + "/me/permissions?" + q.Encode(),
 		RefreshTokens: "Facebook issues no refresh tokens",
-	}.Do(ctx, client, token, hint)
+	}.Do(ctx, r.Client, r.Token, r.Hint)
 	if err != nil {
 		return err
 	}
@@ -218,7 +213,7 @@ func (f *graph) revoke(ctx context.Context, client *http.Client, _, token, hint 
 		Success bool `json:"success"`
 	}
 	if err := json.Unmarshal(body, &res); err != nil || !res.Success {
-		return fmt.Errorf("facebook: revocation failed: %w", oauthclient.ErrMalformedResponse)
+		return fmt.Errorf("facebook: revocation failed: %w", catalog.ErrMalformedResponse)
 	}
 	return nil
 }

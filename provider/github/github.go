@@ -48,13 +48,8 @@ import (
 	"net/url"
 	"slices"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -132,9 +127,9 @@ func New(cfg Config) (*Provider, error) {
 			Title:         "GitHub",
 			Endpoint:      endpoint.Rebase(DefaultBaseURL, base),
 			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
+			AuthStyle:     catalog.ClientSecretPost,
 		},
-		OAuth2: hooks.OAuth2{Profile: a.profile, APIHeader: apiHeader, AuthParams: authParams, Revoke: a.revoke},
+		OAuth2: catalog.OAuth2Hooks{Profile: a.profile, APIHeader: apiHeader, AuthParams: authParams, Revoke: a.revoke},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP})
 }
 
@@ -153,13 +148,13 @@ func authParams(req provider.AuthRequest, v url.Values) {
 }
 
 // profile reads GET /user and, when the scopes allow, GET /user/emails.
-func (g *api) profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
+func (g *api) profile(ctx context.Context, api *catalog.API, tok *provider.Token) (*provider.Identity, error) {
 	var user map[string]any
 	if err := api.GetJSON(ctx, g.url+"/user", &user); err != nil {
 		return nil, err
 	}
 	if user == nil {
-		return nil, oauthclient.ErrMalformedResponse
+		return nil, catalog.ErrMalformedResponse
 	}
 	id := mapUser(user)
 	if !emailsAllowed(tok.Scopes) {
@@ -193,13 +188,13 @@ func emailsAllowed(scopes []string) bool {
 // EmailVerified nil. Claims is the response.
 func mapUser(user map[string]any) *provider.Identity {
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(user, "id"),
-		EmailAddress:   claims.String(user, "email"),
-		AvatarURL:      claims.String(user, "avatar_url"),
-		Username:       claims.String(user, "login"),
+		ProviderUserID: catalog.ID(user, "id"),
+		EmailAddress:   catalog.String(user, "email"),
+		AvatarURL:      catalog.String(user, "avatar_url"),
+		Username:       catalog.String(user, "login"),
 		Claims:         user,
 	}
-	id.FirstName, id.LastName = claims.SplitName(claims.String(user, "name"))
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(user, "name"))
 	return id
 }
 
@@ -208,14 +203,14 @@ func mapUser(user map[string]any) *provider.Identity {
 // address the identity is left as it was.
 func applyEmails(id *provider.Identity, emails []map[string]any) {
 	for _, e := range emails {
-		if primary := claims.Bool(e, "primary"); primary == nil || !*primary {
+		if primary := catalog.Bool(e, "primary"); primary == nil || !*primary {
 			continue
 		}
-		addr := claims.String(e, "email")
+		addr := catalog.String(e, "email")
 		if addr == "" {
 			continue
 		}
-		verified := claims.Bool(e, "verified")
+		verified := catalog.Bool(e, "verified")
 		id.EmailAddress = addr
 		id.EmailVerified = new(verified != nil && *verified)
 		return
@@ -224,7 +219,8 @@ func applyEmails(id *provider.Identity, emails []map[string]any) {
 
 // revoke deletes the grant: DELETE /applications/{client_id}/grant with
 // {"access_token": token}, authenticated with the client credentials.
-func (g *api) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
+func (g *api) revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	client, token, hint := r.Client, r.Token, r.Hint
 	if hint == "refresh_token" {
 		return fmt.Errorf("github: GitHub revokes grants by access token only (%w)", provider.ErrRevocationUnsupported)
 	}
@@ -235,13 +231,13 @@ func (g *api) revoke(ctx context.Context, client *http.Client, _, token, hint st
 	u := g.url + "/applications/" + url.PathEscape(g.creds.ClientID) + "/grant"
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("github: revocation request: %w", oauthclient.Sanitize(err))
+		return fmt.Errorf("github: revocation request: %w", catalog.Sanitize(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", apiVersion)
 	req.SetBasicAuth(g.creds.ClientID, g.creds.ClientSecret)
-	if _, _, err := oauthclient.Do(client, req); err != nil {
+	if _, _, err := catalog.Do(client, req); err != nil {
 		return fmt.Errorf("github: revocation failed: %w", err)
 	}
 	return nil

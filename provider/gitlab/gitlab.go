@@ -12,12 +12,8 @@
 package gitlab
 
 import (
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -48,7 +44,7 @@ type Provider struct {
 var spec = catalog.OIDC{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "GitLab", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInParams,
+		BaseURL: DefaultBaseURL, AuthStyle: catalog.ClientSecretPost,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/oauth/authorize",
 			TokenURL:      DefaultBaseURL + "/oauth/token",
@@ -57,7 +53,7 @@ var spec = catalog.OIDC{
 		},
 	},
 	Issuer: DefaultBaseURL,
-	OIDC:   hooks.OIDC{MapIdentity: mapIdentity},
+	OIDC:   catalog.OIDCHooks{MapIdentity: mapIdentity},
 }
 
 // New returns the GitLab provider. It does no I/O and fails when ClientID
@@ -67,7 +63,7 @@ func New(cfg Config) (*Provider, error) { return catalog.NewOIDC[Provider](spec,
 // mapIdentity falls back to "nickname" for the username.
 func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string) error {
 	if id.Username == "" {
-		id.Username = claims.String(c, "nickname")
+		id.Username = catalog.String(c, "nickname")
 	}
 	return nil
 }

@@ -26,11 +26,8 @@ import (
 	"strings"
 	"time"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -119,11 +116,11 @@ func New(cfg Config) (*Provider, error) {
 			Title:         "Google",
 			Endpoint:      ep,
 			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
+			AuthStyle:     catalog.ClientSecretPost,
 		},
 		Issuer:          issuer,
 		ExtraAuthParams: extra,
-		OIDC:            hooks.OIDC{AuthParams: authParams, CheckClaims: check},
+		OIDC:            catalog.OIDCHooks{AuthParams: authParams, CheckClaims: check},
 	}, catalog.Host{
 		Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew,
 		AdditionalAudiences: cfg.AdditionalAudiences,

@@ -53,13 +53,8 @@ import (
 	"net/url"
 	"strings"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -88,7 +83,7 @@ var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "HubSpot", DefaultScopes: DefaultScopes,
 		Transport: func(base http.RoundTripper) http.RoundTripper { return tokenInPath{base} },
-		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretPost, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/oauth/authorize",
 			TokenURL:      DefaultAPIURL + "/oauth/v1/token",
@@ -96,7 +91,7 @@ var spec = catalog.OAuth2{
 			RevocationURL: DefaultAPIURL + refreshTokens,
 		},
 	},
-	OAuth2: hooks.OAuth2{Profile: profile, Revoke: revoke},
+	OAuth2: catalog.OAuth2Hooks{Profile: profile, Revoke: revoke},
 }
 
 // Config configures the HubSpot provider: the app's client id and secret
@@ -139,29 +134,30 @@ func (t tokenInPath) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // profile reads the access token's metadata (see the package
 // documentation).
-func profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
+func profile(ctx context.Context, api *catalog.API, tok *provider.Token) (*provider.Identity, error) {
 	var meta map[string]any
 	if err := api.GetJSON(ctx, api.UserinfoURL(), &meta); err != nil {
 		return nil, err
 	}
 	delete(meta, "token")
-	if granted := oauthclient.Scopes(meta["scopes"]); granted != nil {
+	if granted := catalog.Scopes(meta["scopes"]); granted != nil {
 		tok.Scopes = granted
 	}
-	return &provider.Identity{Claims: meta, ProviderUserID: claims.ID(meta, "user_id"), EmailAddress: claims.String(meta, "user")}, nil
+	return &provider.Identity{Claims: meta, ProviderUserID: catalog.ID(meta, "user_id"), EmailAddress: catalog.String(meta, "user")}, nil
 }
 
 // revoke deletes a refresh token.
-func revoke(ctx context.Context, c *http.Client, endpoint, token, hint string) error {
+func revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	c, endpoint, token, hint := r.Client, r.Endpoint, r.Token, r.Hint
 	if hint != "refresh_token" {
 		return fmt.Errorf("hubspot: HubSpot deletes refresh tokens only (%w)", provider.ErrRevocationUnsupported)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, endpoint, nil)
 	if err != nil {
-		return fmt.Errorf("hubspot: revocation request: %w", oauthclient.Sanitize(err))
+		return fmt.Errorf("hubspot: revocation request: %w", catalog.Sanitize(err))
 	}
 	req.Header.Set("Authorization", "Bearer "+token) // into the path, by tokenInPath
-	if _, _, err := oauthclient.Do(c, req); err != nil {
+	if _, _, err := catalog.Do(c, req); err != nil {
 		return fmt.Errorf("hubspot: revocation failed: %w", err)
 	}
 	return nil

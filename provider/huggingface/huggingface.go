@@ -38,8 +38,6 @@
 package huggingface
 
 import (
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/verification"
@@ -59,7 +57,7 @@ var DefaultScopes = []string{"openid", "profile", "email"}
 var spec = catalog.OIDC{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Hugging Face", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInHeader,
+		BaseURL: DefaultBaseURL, AuthStyle: catalog.ClientSecretBasic,
 		Endpoint: catalog.Endpoint{
 			AuthURL:     DefaultBaseURL + "/oauth/authorize",
 			TokenURL:    DefaultBaseURL + "/oauth/token",

@@ -58,11 +58,8 @@ import (
 	"io"
 	"net/http"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -97,7 +94,7 @@ var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Instagram", DefaultScopes: DefaultScopes,
 		Transport: func(base http.RoundTripper) http.RoundTripper { return tokenAnswer{base} },
-		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretPost, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:     DefaultBaseURL + "/oauth/authorize",
 			TokenURL:    DefaultBaseURL + "/oauth/access_token",
@@ -168,8 +165,8 @@ func normalize(raw []byte) []byte {
 
 // mapMe maps the me node (see the package documentation).
 func mapMe(me map[string]any) (*provider.Identity, error) {
-	id := &provider.Identity{Claims: me, ProviderUserID: claims.ID(me, "user_id")}
-	id.Username, id.AvatarURL = claims.String(me, "username"), claims.String(me, "profile_picture_url")
-	id.FirstName, id.LastName = claims.SplitName(claims.String(me, "name"))
+	id := &provider.Identity{Claims: me, ProviderUserID: catalog.ID(me, "user_id")}
+	id.Username, id.AvatarURL = catalog.String(me, "username"), catalog.String(me, "profile_picture_url")
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(me, "name"))
 	return id, nil
 }

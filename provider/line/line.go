@@ -48,12 +48,8 @@ import (
 	"net/url"
 	"strings"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -85,40 +81,39 @@ type Provider struct {
 	provider.Revoker
 }
 
-// New returns the LINE provider, sending nothing to LINE; it fails on
-// missing channel credentials or an invalid setting.
-func New(cfg Config) (*Provider, error) {
-	return catalog.NewOIDC[Provider](catalog.OIDC{
-		Spec: catalog.Spec{
-			Strategy: Strategy, Title: "LINE", DefaultScopes: DefaultScopes,
-			BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams,
-			Endpoint: catalog.Endpoint{
-				AuthURL:       DefaultBaseURL + "/oauth2/v2.1/authorize",
-				TokenURL:      DefaultAPIURL + "/oauth2/v2.1/token",
-				RevocationURL: DefaultAPIURL + "/oauth2/v2.1/revoke",
-			},
+// spec is LINE's (see the package documentation's sources).
+var spec = catalog.OIDC{
+	Spec: catalog.Spec{
+		Strategy: Strategy, Title: "LINE", DefaultScopes: DefaultScopes,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretPost,
+		Endpoint: catalog.Endpoint{
+			AuthURL:       DefaultBaseURL + "/oauth2/v2.1/authorize",
+			TokenURL:      DefaultAPIURL + "/oauth2/v2.1/token",
+			RevocationURL: DefaultAPIURL + "/oauth2/v2.1/revoke",
 		},
-		Issuer: DefaultBaseURL,
-		OIDC:   hooks.OIDC{ClientSecretHS256: true, Revoke: channel(cfg.Credentials).revoke},
-	}, catalog.App(cfg))
+	},
+	Issuer: DefaultBaseURL,
+	OIDC:   catalog.OIDCHooks{ClientSecretHS256: true, Revoke: revoke},
 }
 
-// channel are the credentials a revocation request carries.
-type channel provider.Credentials
+// New returns the LINE provider, sending nothing to LINE; it fails on
+// missing channel credentials or an invalid setting.
+func New(cfg Config) (*Provider, error) { return catalog.NewOIDC[Provider](spec, catalog.App(cfg)) }
 
 // revoke posts an access token with the channel's credentials to the
 // revocation endpoint (see the package documentation).
-func (c channel) revoke(ctx context.Context, client *http.Client, endpoint, token, hint string) error {
+func revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	client, endpoint, token, hint := r.Client, r.Endpoint, r.Token, r.Hint
 	if hint == "refresh_token" {
 		return fmt.Errorf("line: LINE revokes access tokens only (%w)", provider.ErrRevocationUnsupported)
 	}
-	form := url.Values{"access_token": {token}, "client_id": {c.ClientID}, "client_secret": {c.ClientSecret}}
+	form := url.Values{"access_token": {token}, "client_id": {r.ClientID}, "client_secret": {r.ClientSecret}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return fmt.Errorf("line: revocation request: %w", oauthclient.Sanitize(err))
+		return fmt.Errorf("line: revocation request: %w", catalog.Sanitize(err))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if _, _, err := oauthclient.Do(client, req); err != nil {
+	if _, _, err := catalog.Do(client, req); err != nil {
 		return fmt.Errorf("line: revocation failed: %w", err)
 	}
 	return nil

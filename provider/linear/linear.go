@@ -29,12 +29,8 @@ package linear
 import (
 	"context"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -70,7 +66,7 @@ type Provider struct {
 var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Linear", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretPost,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/oauth/authorize",
 			TokenURL:      DefaultAPIURL + "/oauth/token",
@@ -79,7 +75,7 @@ var spec = catalog.OAuth2{
 		},
 	},
 	ScopeSeparator: ",",
-	OAuth2:         hooks.OAuth2{Profile: profile, Revoke: hooks.RevokeByBearer("linear")},
+	OAuth2:         catalog.OAuth2Hooks{Profile: profile, Revoke: catalog.RevokeByBearer("linear")},
 }
 
 // New returns the Linear provider. It does no I/O and fails when ClientID
@@ -87,7 +83,7 @@ var spec = catalog.OAuth2{
 func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spec, catalog.App(cfg)) }
 
 // profile runs the viewer query (see the package documentation).
-func profile(ctx context.Context, api *hooks.API, _ *provider.Token) (*provider.Identity, error) {
+func profile(ctx context.Context, api *catalog.API, _ *provider.Token) (*provider.Identity, error) {
 	var resp struct {
 		Data struct {
 			Viewer map[string]any `json:"viewer"`
@@ -102,12 +98,12 @@ func profile(ctx context.Context, api *hooks.API, _ *provider.Token) (*provider.
 		return nil, verification.ErrFetchUser.WithLongMessage("Linear answered the profile query with an error.")
 	}
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(v, "id"),
-		EmailAddress:   claims.String(v, "email"),
-		Username:       claims.String(v, "displayName"),
-		AvatarURL:      claims.String(v, "avatarUrl"),
+		ProviderUserID: catalog.ID(v, "id"),
+		EmailAddress:   catalog.String(v, "email"),
+		Username:       catalog.String(v, "displayName"),
+		AvatarURL:      catalog.String(v, "avatarUrl"),
 		Claims:         v,
 	}
-	id.FirstName, id.LastName = claims.SplitName(claims.String(v, "name"))
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(v, "name"))
 	return id, nil
 }

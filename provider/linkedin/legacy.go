@@ -5,12 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -67,27 +63,27 @@ func NewLegacy(cfg LegacyConfig) (*LegacyProvider, error) {
 	return catalog.NewOAuth2[LegacyProvider](catalog.OAuth2{
 		Spec: catalog.Spec{
 			Strategy: LegacyStrategy, Title: "LinkedIn (legacy)", DefaultScopes: LegacyScopes,
-			BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+			BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretPost, DisablePKCE: true,
 			Endpoint: catalog.Endpoint{
 				AuthURL: endpoint.AuthURL, TokenURL: endpoint.TokenURL, RevocationURL: endpoint.RevocationURL,
 				UserinfoURL: DefaultAPIURL + legacyMePath,
 			},
 		},
-		OAuth2: hooks.OAuth2{Profile: legacyProfile},
+		OAuth2: catalog.OAuth2Hooks{Profile: legacyProfile},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, BaseURL: cfg.BaseURL, APIURL: cfg.APIURL})
 }
 
 // legacyProfile reads the lite profile and, when r_emailaddress may have
 // been granted, the primary email address (see the package documentation).
-func legacyProfile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
+func legacyProfile(ctx context.Context, api *catalog.API, tok *provider.Token) (*provider.Identity, error) {
 	var me map[string]any
 	if err := api.GetJSON(ctx, api.UserinfoURL(), &me); err != nil {
 		return nil, err
 	}
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(me, "id"),
-		FirstName:      claims.String(me, "localizedFirstName"),
-		LastName:       claims.String(me, "localizedLastName"),
+		ProviderUserID: catalog.ID(me, "id"),
+		FirstName:      catalog.String(me, "localizedFirstName"),
+		LastName:       catalog.String(me, "localizedLastName"),
 		AvatarURL:      largestPicture(me),
 		Claims:         me,
 	}
@@ -122,7 +118,7 @@ func largestPicture(me map[string]any) string {
 		ids, _ := e["identifiers"].([]any)
 		for _, x := range ids {
 			ident, _ := x.(map[string]any)
-			if u := claims.String(ident, "identifier"); u != "" {
+			if u := catalog.String(ident, "identifier"); u != "" {
 				return u
 			}
 		}

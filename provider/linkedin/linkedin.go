@@ -58,11 +58,8 @@ package linkedin
 import (
 	"time"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -122,9 +119,9 @@ func New(cfg Config) (*Provider, error) {
 		Spec: catalog.Spec{
 			Strategy: Strategy, Title: "LinkedIn", DefaultScopes: DefaultScopes,
 			BaseURL: DefaultBaseURL, Endpoint: endpoint,
-			AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: !cfg.PKCE,
+			AuthStyle: catalog.ClientSecretPost, DisablePKCE: !cfg.PKCE,
 		},
 		Issuer: Issuer,
-		OIDC:   hooks.OIDC{AllowMissingNonce: true},
+		OIDC:   catalog.OIDCHooks{AllowMissingNonce: true},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew, BaseURL: cfg.BaseURL})
 }

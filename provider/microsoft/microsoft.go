@@ -42,12 +42,8 @@ import (
 	"strings"
 	"time"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -153,10 +149,10 @@ func New(cfg Config) (*Provider, error) {
 			Title:         "Microsoft",
 			Endpoint:      ep,
 			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
+			AuthStyle:     catalog.ClientSecretPost,
 		},
 		Issuer: issuer,
-		OIDC:   hooks.OIDC{CheckClaims: checkTenant(tenant, allowed), MapIdentity: mapIdentity},
+		OIDC:   catalog.OIDCHooks{CheckClaims: checkTenant(tenant, allowed), MapIdentity: mapIdentity},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 }
 
@@ -166,7 +162,7 @@ func checkTenant(tenant string, allowed []string) func(map[string]any) error {
 		return nil
 	}
 	return func(c map[string]any) error {
-		tid := strings.ToLower(claims.String(c, "tid"))
+		tid := strings.ToLower(catalog.String(c, "tid"))
 		if tenant == TenantOrganizations && tid == ConsumersTenantID {
 			return errors.New("a personal Microsoft account cannot sign in to an organizations-only application (tid)")
 		}
@@ -181,7 +177,7 @@ func checkTenant(tenant string, allowed []string) func(map[string]any) error {
 // documentation).
 func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string) error {
 	id.EmailVerified = nil
-	if edov := claims.Bool(c, "xms_edov"); edov != nil && *edov && id.EmailAddress != "" {
+	if edov := catalog.Bool(c, "xms_edov"); edov != nil && *edov && id.EmailAddress != "" {
 		id.EmailVerified = new(true)
 	}
 	id.AvatarURL = ""

@@ -63,13 +63,8 @@ import (
 	"net/http"
 	"net/url"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -98,7 +93,7 @@ var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Notion", DefaultScopes: DefaultScopes,
 		Transport: func(base http.RoundTripper) http.RoundTripper { return jsonTokens{base} },
-		BaseURL:   DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInHeader, DisablePKCE: true,
+		BaseURL:   DefaultBaseURL, AuthStyle: catalog.ClientSecretBasic, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/v1/oauth/authorize",
 			TokenURL:      DefaultBaseURL + "/v1/oauth/token",
@@ -107,9 +102,10 @@ var spec = catalog.OAuth2{
 		},
 	},
 	MapProfile: mapBot,
-	OAuth2: hooks.OAuth2{
+	OAuth2: catalog.OAuth2Hooks{
 		APIHeader:  http.Header{"Notion-Version": {APIVersion}},
 		AuthParams: func(_ provider.AuthRequest, v url.Values) { v.Set("owner", "user") },
+		Revoke:     revoke,
 	},
 }
 
@@ -124,9 +120,7 @@ type Provider struct {
 // New returns the Notion provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a setting is invalid.
 func New(cfg Config) (*Provider, error) {
-	s := spec
-	s.Revoke = client{cfg.Credentials}.revoke
-	return catalog.NewOAuth2[Provider](s, catalog.App(cfg))
+	return catalog.NewOAuth2[Provider](spec, catalog.App(cfg))
 }
 
 // jsonTokens is the transport of the provider's client: it sends each form
@@ -168,27 +162,25 @@ func (t jsonTokens) RoundTrip(r *http.Request) (*http.Response, error) {
 // mapBot maps the bot user of GET /v1/users/me (see the package
 // documentation).
 func mapBot(me map[string]any) (*provider.Identity, error) {
-	owner := claims.Object(claims.Object(me, "bot"), "owner")
-	user := claims.Object(owner, "user")
-	if claims.String(owner, "type") != "user" || user == nil {
+	owner := catalog.Object(catalog.Object(me, "bot"), "owner")
+	user := catalog.Object(owner, "user")
+	if catalog.String(owner, "type") != "user" || user == nil {
 		return nil, verification.ErrFetchUser.WithLongMessage(
 			"The Notion integration was installed for a workspace, not by a user: there is no user account to link.")
 	}
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(user, "id"),
-		EmailAddress:   claims.String(claims.Object(user, "person"), "email"),
-		AvatarURL:      claims.String(user, "avatar_url"),
+		ProviderUserID: catalog.ID(user, "id"),
+		EmailAddress:   catalog.String(catalog.Object(user, "person"), "email"),
+		AvatarURL:      catalog.String(user, "avatar_url"),
 		Claims:         me,
 	}
-	id.FirstName, id.LastName = claims.SplitName(claims.String(user, "name"))
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(user, "name"))
 	return id, nil
 }
 
-// client are the client credentials Notion's revocation takes.
-type client struct{ provider.Credentials }
-
 // revoke posts {"token": token} with HTTP Basic client authentication.
-func (c client) revoke(ctx context.Context, hc *http.Client, endpoint, token, hint string) error {
+func revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	hc, endpoint, token, hint := r.Client, r.Endpoint, r.Token, r.Hint
 	if hint == "refresh_token" {
 		return fmt.Errorf("notion: Notion revokes access tokens only (%w)", provider.ErrRevocationUnsupported)
 	}
@@ -198,12 +190,12 @@ func (c client) revoke(ctx context.Context, hc *http.Client, endpoint, token, hi
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("notion: revocation request: %w", oauthclient.Sanitize(err))
+		return fmt.Errorf("notion: revocation request: %w", catalog.Sanitize(err))
 	}
-	req.SetBasicAuth(url.QueryEscape(c.ClientID), url.QueryEscape(c.ClientSecret))
+	req.SetBasicAuth(url.QueryEscape(r.ClientID), url.QueryEscape(r.ClientSecret))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Notion-Version", APIVersion)
-	if _, _, err := oauthclient.Do(hc, req); err != nil {
+	if _, _, err := catalog.Do(hc, req); err != nil {
 		return fmt.Errorf("notion: revocation failed: %w", err)
 	}
 	return nil

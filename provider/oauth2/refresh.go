@@ -7,6 +7,7 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
@@ -45,7 +46,10 @@ func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
 		return fmt.Errorf("oauth2: Revoke of an empty token")
 	}
 	if p.revoke != nil {
-		return p.revoke(ctx, p.http.Client, p.endpoint.RevocationURL, token, hint)
+		return p.revoke(ctx, hooks.RevokeRequest{
+			Client: p.http.Client, Endpoint: p.endpoint.RevocationURL,
+			Credentials: provider.Credentials{ClientID: p.clientID, ClientSecret: p.clientSecret}, Token: token, Hint: hint,
+		})
 	}
 	if p.endpoint.RevocationURL == "" {
 		return errNoRevocation

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tetherauth/tether/provider"
+	"github.com/tetherauth/tether/provider/internal/hooks"
 	"github.com/tetherauth/tether/provider/internal/oauthclient"
 )
 
@@ -23,7 +25,14 @@ func (p *Provider) Revoke(ctx context.Context, token, hint string) error {
 		if token == "" {
 			return fmt.Errorf("oidc: Revoke of an empty token")
 		}
-		return p.revoke(ctx, p.client.Client, p.revocationURL, token, hint)
+		secret, err := p.secret(ctx)
+		if err != nil {
+			return fmt.Errorf("oidc: revocation failed: %w", err)
+		}
+		return p.revoke(ctx, hooks.RevokeRequest{
+			Client: p.client.Client, Endpoint: p.revocationURL,
+			Credentials: provider.Credentials{ClientID: p.clientID, ClientSecret: secret}, Token: token, Hint: hint,
+		})
 	}
 	if p.revocationURL == "" {
 		return ErrNoRevocationEndpoint

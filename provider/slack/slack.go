@@ -27,12 +27,8 @@ import (
 	"regexp"
 	"time"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -115,11 +111,11 @@ func New(cfg Config) (*Provider, error) {
 			Title:         "Slack",
 			Endpoint:      endpoint.Rebase(Issuer, base),
 			DefaultScopes: DefaultScopes,
-			AuthStyle:     xoauth2.AuthStyleInParams,
+			AuthStyle:     catalog.ClientSecretPost,
 		},
 		Issuer:          base,
 		ExtraAuthParams: extra,
-		OIDC:            hooks.OIDC{CheckClaims: check, Revoke: revoker(base + "/api/auth.revoke").revoke},
+		OIDC:            catalog.OIDCHooks{CheckClaims: check, Revoke: revoker(base + "/api/auth.revoke").revoke},
 	}, catalog.Host{Credentials: cfg.Credentials, Scopes: cfg.Scopes, HTTP: cfg.HTTP, ClockSkew: cfg.ClockSkew})
 }
 
@@ -132,8 +128,9 @@ type revoker string
 // which would pass for "already revoked", so a refresh_token hint returns
 // an error wrapping provider.ErrRevocationUnsupported and sends nothing;
 // revoking the access token ends the grant.
-func (u revoker) revoke(ctx context.Context, client *http.Client, _, token, hint string) error {
-	body, err := oauthclient.BearerRevocation{
+func (u revoker) revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	client, token, hint := r.Client, r.Token, r.Hint
+	body, err := catalog.BearerRevocation{
 		Name: "slack", URL: string(u), RefreshTokens: "auth.revoke takes access tokens only",
 	}.Do(ctx, client, token, hint)
 	if err != nil {
@@ -144,11 +141,11 @@ func (u revoker) revoke(ctx context.Context, client *http.Client, _, token, hint
 		Error string `json:"error"`
 	}
 	if err := json.Unmarshal(body, &res); err != nil {
-		return fmt.Errorf("slack: revocation failed: %w", oauthclient.ErrMalformedResponse)
+		return fmt.Errorf("slack: revocation failed: %w", catalog.ErrMalformedResponse)
 	}
 	switch {
 	case res.OK, res.Error == "token_revoked", res.Error == "invalid_auth":
 		return nil
 	}
-	return fmt.Errorf("slack: revocation failed: %w", oauthclient.NewOAuthError(http.StatusOK, res.Error))
+	return fmt.Errorf("slack: revocation failed: %w", catalog.NewOAuthError(http.StatusOK, res.Error))
 }

@@ -27,11 +27,8 @@
 package spotify
 
 import (
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -64,7 +61,7 @@ type Provider struct {
 // spec is Spotify's (see the package documentation's sources).
 var spec = catalog.OAuth2{MapProfile: mapUser, Spec: catalog.Spec{
 	Strategy: Strategy, Title: "Spotify", DefaultScopes: DefaultScopes,
-	BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+	BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretBasic,
 	Endpoint: catalog.Endpoint{
 		AuthURL:     DefaultBaseURL + "/authorize",
 		TokenURL:    DefaultBaseURL + "/api/token",
@@ -79,18 +76,18 @@ func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spe
 // mapUser maps a GET /v1/me response (see the package documentation).
 func mapUser(me map[string]any) (*provider.Identity, error) {
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(me, "account_id"),
-		EmailAddress:   claims.String(me, "email"),
-		Username:       claims.String(me, "id"),
+		ProviderUserID: catalog.ID(me, "account_id"),
+		EmailAddress:   catalog.String(me, "email"),
+		Username:       catalog.String(me, "id"),
 		Claims:         me,
 	}
 	if id.ProviderUserID == "" {
 		id.ProviderUserID = id.Username
 	}
-	id.FirstName, id.LastName = claims.SplitName(claims.String(me, "display_name"))
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(me, "display_name"))
 	if images, _ := me["images"].([]any); len(images) > 0 {
 		first, _ := images[0].(map[string]any)
-		id.AvatarURL = claims.String(first, "url")
+		id.AvatarURL = catalog.String(first, "url")
 	}
 	return id, nil
 }

@@ -57,13 +57,8 @@ import (
 	"slices"
 	"strings"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -107,7 +102,7 @@ var spec = catalog.OAuth2{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "TikTok", DefaultScopes: DefaultScopes,
 		Transport: func(base http.RoundTripper) http.RoundTripper { return keyTransport{base} },
-		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInParams, DisablePKCE: true,
+		BaseURL:   DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretPost, DisablePKCE: true,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/v2/auth/authorize/",
 			TokenURL:      DefaultAPIURL + "/v2/oauth/token/",
@@ -116,24 +111,17 @@ var spec = catalog.OAuth2{
 		},
 	},
 	ScopeSeparator: ",",
-	OAuth2: hooks.OAuth2{
+	OAuth2: catalog.OAuth2Hooks{
 		Profile:    profile,
 		AuthParams: func(_ provider.AuthRequest, v url.Values) { v.Set("client_key", v.Get("client_id")) },
+		Revoke:     revoke,
 	},
 }
 
 // New returns the TikTok provider. It does no I/O and fails when ClientID
 // or ClientSecret is missing or a setting is invalid.
 func New(cfg Config) (*Provider, error) {
-	s := spec
-	s.Revoke = func(ctx context.Context, c *http.Client, endpoint, token, hint string) error {
-		if hint == "refresh_token" {
-			return fmt.Errorf("tiktok: TikTok revokes the authorization by its access token (%w)", provider.ErrRevocationUnsupported)
-		}
-		// No token_type_hint: TikTok documents none.
-		return oauthclient.Revoke(ctx, c, oauthclient.Revocation{URL: endpoint, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, AuthStyle: xoauth2.AuthStyleInParams}, token, "")
-	}
-	return catalog.NewOAuth2[Provider](s, catalog.App(cfg))
+	return catalog.NewOAuth2[Provider](spec, catalog.App(cfg))
 }
 
 // keyTransport is the transport of the provider's client: in every form it
@@ -171,7 +159,7 @@ func (t keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // profile reads user/info with the fields the granted scopes allow (see
 // the package documentation).
-func profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provider.Identity, error) {
+func profile(ctx context.Context, api *catalog.API, tok *provider.Token) (*provider.Identity, error) {
 	fields := basicFields
 	if slices.Contains(tok.Scopes, profileScope) {
 		fields += ",username"
@@ -190,10 +178,19 @@ func profile(ctx context.Context, api *hooks.API, tok *provider.Token) (*provide
 	u := resp.Data.User
 	if resp.Error.Code != "ok" || u == nil {
 		return nil, verification.ErrFetchUser.WithLongMessage("TikTok answered the user info request with an error.").
-			Wrap(oauthclient.NewOAuthError(http.StatusOK, resp.Error.Code))
+			Wrap(catalog.NewOAuthError(http.StatusOK, resp.Error.Code))
 	}
-	id := &provider.Identity{Claims: u, ProviderUserID: claims.ID(u, "open_id")}
-	id.Username, id.AvatarURL = claims.String(u, "username"), claims.String(u, "avatar_url")
-	id.FirstName, id.LastName = claims.SplitName(claims.String(u, "display_name"))
+	id := &provider.Identity{Claims: u, ProviderUserID: catalog.ID(u, "open_id")}
+	id.Username, id.AvatarURL = catalog.String(u, "username"), catalog.String(u, "avatar_url")
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(u, "display_name"))
 	return id, nil
+}
+
+// revoke revokes an access token with the client credentials in the form,
+// without token_type_hint, which TikTok documents none of.
+func revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	if r.Hint == "refresh_token" {
+		return fmt.Errorf("tiktok: TikTok revokes the authorization by its access token (%w)", provider.ErrRevocationUnsupported)
+	}
+	return catalog.Revoke(ctx, r.Client, catalog.Revocation{URL: r.Endpoint, ClientID: r.ClientID, ClientSecret: r.ClientSecret, AuthStyle: catalog.ClientSecretPost}, r.Token, "")
 }

@@ -60,12 +60,8 @@ import (
 	"slices"
 	"strings"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -99,46 +95,45 @@ type Provider struct {
 	provider.Revoker
 }
 
-// New returns the Twitch provider for cfg, without any request to Twitch;
-// it fails on missing credentials or an invalid setting.
-func New(cfg Config) (*Provider, error) {
-	return catalog.NewOIDC[Provider](catalog.OIDC{
-		Spec: catalog.Spec{
-			Strategy: Strategy, Title: "Twitch", DefaultScopes: DefaultScopes,
-			BaseURL: DefaultBaseURL, AuthStyle: xoauth2.AuthStyleInParams,
-			Transport: func(base http.RoundTripper) http.RoundTripper { return tokenErrors{base} },
-			Endpoint: catalog.Endpoint{
-				AuthURL:       DefaultBaseURL + "/oauth2/authorize",
-				TokenURL:      DefaultBaseURL + "/oauth2/token",
-				JWKSURL:       DefaultBaseURL + "/oauth2/keys",
-				RevocationURL: DefaultBaseURL + "/oauth2/revoke",
-			},
+// spec is Twitch's (see the package documentation's sources).
+var spec = catalog.OIDC{
+	Spec: catalog.Spec{
+		Strategy: Strategy, Title: "Twitch", DefaultScopes: DefaultScopes,
+		BaseURL: DefaultBaseURL, AuthStyle: catalog.ClientSecretPost,
+		Transport: func(base http.RoundTripper) http.RoundTripper { return tokenErrors{base} },
+		Endpoint: catalog.Endpoint{
+			AuthURL:       DefaultBaseURL + "/oauth2/authorize",
+			TokenURL:      DefaultBaseURL + "/oauth2/token",
+			JWKSURL:       DefaultBaseURL + "/oauth2/keys",
+			RevocationURL: DefaultBaseURL + "/oauth2/revoke",
 		},
-		Issuer:          DefaultBaseURL + "/oauth2",
-		ExtraAuthParams: map[string]string{"claims": claimsParam},
-		OIDC:            hooks.OIDC{Revoke: revoker(cfg.ClientID).revoke},
-	}, catalog.App(cfg))
+	},
+	Issuer:          DefaultBaseURL + "/oauth2",
+	ExtraAuthParams: map[string]string{"claims": claimsParam},
+	OIDC:            catalog.OIDCHooks{Revoke: revoke},
 }
 
-// revoker is the client id that Twitch's revocation requests carry.
-type revoker string
+// New returns the Twitch provider for cfg, without any request to Twitch;
+// it fails on missing credentials or an invalid setting.
+func New(cfg Config) (*Provider, error) { return catalog.NewOIDC[Provider](spec, catalog.App(cfg)) }
 
 // revoke posts an access token and the client id to the revocation
 // endpoint (see the package documentation).
-func (clientID revoker) revoke(ctx context.Context, client *http.Client, endpoint, token, hint string) error {
+func revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	client, endpoint, token, hint := r.Client, r.Endpoint, r.Token, r.Hint
 	if hint == "refresh_token" {
 		return fmt.Errorf("twitch: Twitch revokes access tokens only (%w)", provider.ErrRevocationUnsupported)
 	}
-	form := url.Values{"client_id": {string(clientID)}, "token": {token}}
+	form := url.Values{"client_id": {r.ClientID}, "token": {token}}
 	if hint != "" {
 		form.Set("token_type_hint", hint)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return fmt.Errorf("twitch: revocation request: %w", oauthclient.Sanitize(err))
+		return fmt.Errorf("twitch: revocation request: %w", catalog.Sanitize(err))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if _, _, err := oauthclient.Do(client, req); err != nil {
+	if _, _, err := catalog.Do(client, req); err != nil {
 		return fmt.Errorf("twitch: revocation failed: %w", err)
 	}
 	return nil

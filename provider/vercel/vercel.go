@@ -44,8 +44,6 @@
 package vercel
 
 import (
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
 	"github.com/tetherauth/tether/verification"
@@ -69,7 +67,7 @@ var DefaultScopes = []string{"openid", "email", "profile", "offline_access"}
 var spec = catalog.OIDC{
 	Spec: catalog.Spec{
 		Strategy: Strategy, Title: "Vercel", DefaultScopes: DefaultScopes,
-		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretBasic,
 		Endpoint: catalog.Endpoint{
 			AuthURL:       DefaultBaseURL + "/oauth/authorize",
 			TokenURL:      DefaultAPIURL + "/login/oauth/token",

@@ -16,11 +16,8 @@ package x
 import (
 	"errors"
 
-	xoauth2 "golang.org/x/oauth2"
-
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -59,7 +56,7 @@ type Provider struct {
 // Basic.
 var spec = catalog.OAuth2{MapProfile: mapUser, Spec: catalog.Spec{
 	Strategy: Strategy, Title: "X", DefaultScopes: DefaultScopes,
-	BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
+	BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretBasic,
 	Endpoint: catalog.Endpoint{
 		AuthURL:       DefaultBaseURL + "/i/oauth2/authorize",
 		TokenURL:      DefaultAPIURL + "/2/oauth2/token",
@@ -74,16 +71,16 @@ func New(cfg Config) (*Provider, error) { return catalog.NewOAuth2[Provider](spe
 
 // mapUser maps a GET /2/users/me response, {"data": {...}}.
 func mapUser(m map[string]any) (*provider.Identity, error) {
-	u := claims.Object(m, "data")
+	u := catalog.Object(m, "data")
 	if u == nil {
 		return nil, errors.New("x: the response has no data object")
 	}
 	id := &provider.Identity{
-		ProviderUserID: claims.ID(u, "id"),
-		AvatarURL:      claims.String(u, "profile_image_url"),
-		Username:       claims.String(u, "username"),
+		ProviderUserID: catalog.ID(u, "id"),
+		AvatarURL:      catalog.String(u, "profile_image_url"),
+		Username:       catalog.String(u, "username"),
 		Claims:         u,
 	}
-	id.FirstName, id.LastName = claims.SplitName(claims.String(u, "name"))
+	id.FirstName, id.LastName = catalog.SplitName(catalog.String(u, "name"))
 	return id, nil
 }

@@ -44,15 +44,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-
-	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/internal/catalog"
-	"github.com/tetherauth/tether/provider/internal/claims"
-	"github.com/tetherauth/tether/provider/internal/hooks"
-	"github.com/tetherauth/tether/provider/internal/oauthclient"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -83,32 +77,28 @@ type Provider struct {
 	provider.Revoker
 }
 
+// spec is Xero's (see the package documentation's sources).
+var spec = catalog.OIDC{
+	Spec: catalog.Spec{
+		Strategy: Strategy, Title: "Xero", DefaultScopes: DefaultScopes,
+		BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: catalog.ClientSecretBasic,
+		Endpoint: catalog.Endpoint{
+			AuthURL:       DefaultBaseURL + "/identity/connect/authorize",
+			TokenURL:      DefaultAPIURL + "/connect/token",
+			JWKSURL:       DefaultAPIURL + "/.well-known/openid-configuration/jwks",
+			RevocationURL: DefaultAPIURL + "/connect/revocation",
+		},
+	},
+	Issuer: DefaultAPIURL,
+	OIDC: catalog.OIDCHooks{
+		MapIdentity: mapIdentity,
+		Revoke:      revoke,
+	},
+}
+
 // New returns the Xero provider. It does no I/O and fails when ClientID or
 // ClientSecret is missing or a setting is invalid.
-func New(cfg Config) (*Provider, error) {
-	creds := cfg.Credentials
-	return catalog.NewOIDC[Provider](catalog.OIDC{
-		Spec: catalog.Spec{
-			Strategy: Strategy, Title: "Xero", DefaultScopes: DefaultScopes,
-			BaseURL: DefaultBaseURL, APIURL: DefaultAPIURL, AuthStyle: xoauth2.AuthStyleInHeader,
-			Endpoint: catalog.Endpoint{
-				AuthURL:       DefaultBaseURL + "/identity/connect/authorize",
-				TokenURL:      DefaultAPIURL + "/connect/token",
-				JWKSURL:       DefaultAPIURL + "/.well-known/openid-configuration/jwks",
-				RevocationURL: DefaultAPIURL + "/connect/revocation",
-			},
-		},
-		Issuer: DefaultAPIURL,
-		OIDC: hooks.OIDC{
-			MapIdentity: mapIdentity,
-			Revoke: func(ctx context.Context, client *http.Client, endpoint, token, hint string) error {
-				return revoke(ctx, client, oauthclient.Revocation{
-					URL: endpoint, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, AuthStyle: xoauth2.AuthStyleInHeader,
-				}, token, hint)
-			},
-		},
-	}, catalog.App(cfg))
-}
+func New(cfg Config) (*Provider, error) { return catalog.NewOIDC[Provider](spec, catalog.App(cfg)) }
 
 // errNoUserID is the cause of an ID token without xero_userid.
 var errNoUserID = errors.New("xero: the ID token has no xero_userid")
@@ -116,7 +106,7 @@ var errNoUserID = errors.New("xero: the ID token has no xero_userid")
 // mapIdentity keys the account by xero_userid and drops the username,
 // which is the email address.
 func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string) error {
-	id.ProviderUserID = claims.String(c, "xero_userid")
+	id.ProviderUserID = catalog.String(c, "xero_userid")
 	if id.ProviderUserID == "" {
 		return errNoUserID
 	}
@@ -126,11 +116,12 @@ func mapIdentity(id *provider.Identity, c map[string]any, _ map[string][]string)
 
 // revoke revokes a refresh token at r (RFC 7009); an access token cannot
 // be revoked.
-func revoke(ctx context.Context, client *http.Client, r oauthclient.Revocation, token, hint string) error {
-	if hint == "access_token" {
+func revoke(ctx context.Context, r catalog.RevokeRequest) error {
+	if r.Hint == "access_token" {
 		return fmt.Errorf("xero: access tokens expire by themselves; revoke the refresh token (%w)", provider.ErrRevocationUnsupported)
 	}
-	if err := oauthclient.Revoke(ctx, client, r, token, hint); err != nil {
+	rev := catalog.Revocation{URL: r.Endpoint, ClientID: r.ClientID, ClientSecret: r.ClientSecret, AuthStyle: catalog.ClientSecretBasic}
+	if err := catalog.Revoke(ctx, r.Client, rev, r.Token, r.Hint); err != nil {
 		return fmt.Errorf("xero: %w", err)
 	}
 	return nil

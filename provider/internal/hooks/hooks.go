@@ -39,22 +39,34 @@ var (
 // for OpenID Connect nonce); AuthCodeURL fails when it does.
 type AuthParamsFunc func(req provider.AuthRequest, params url.Values)
 
-// RevokeFunc revokes token for a provider whose revocation is not RFC 7009
-// (GitHub's DELETE /applications/{client_id}/grant, Slack's auth.revoke),
-// with client, the provider's bounded HTTP client; endpoint is the
-// provider's configured revocation URL (its Endpoint.RevocationURL, moved
-// to the host's base URL), empty when it has none. It must follow
-// provider.Revoker's error contract; provider/internal/oauthclient has the
-// helpers.
-type RevokeFunc func(ctx context.Context, client *http.Client, endpoint, token, hint string) error
+// RevokeRequest is one revocation a RevokeFunc makes.
+type RevokeRequest struct {
+	// Client is the provider's bounded HTTP client.
+	Client *http.Client
+	// Endpoint is the provider's configured revocation URL (its
+	// Endpoint.RevocationURL, moved to the host's base URL), empty when it
+	// has none.
+	Endpoint string
+	// Credentials are the client's (the secret of the moment, for a
+	// provider whose secret is computed).
+	provider.Credentials
+	// Token and Hint are provider.Revoker's arguments.
+	Token, Hint string
+}
+
+// RevokeFunc revokes a token for a provider whose revocation is not RFC
+// 7009 (GitHub's DELETE /applications/{client_id}/grant, Slack's
+// auth.revoke, LINE's access_token form). It must follow provider.Revoker's
+// error contract; provider/internal/oauthclient has the helpers.
+type RevokeFunc func(ctx context.Context, r RevokeRequest) error
 
 // RevokeByBearer is the RevokeFunc of providers that end a grant with a
 // POST to their revocation endpoint authenticated by the access token
 // itself (Dropbox, Linear): see oauthclient.RevokeByBearer. name starts
 // its errors.
 func RevokeByBearer(name string) RevokeFunc {
-	return func(ctx context.Context, client *http.Client, endpoint, token, hint string) error {
-		return oauthclient.RevokeByBearer(ctx, client, name, endpoint, token, hint)
+	return func(ctx context.Context, r RevokeRequest) error {
+		return oauthclient.RevokeByBearer(ctx, r.Client, name, r.Endpoint, r.Token, r.Hint)
 	}
 }
 
