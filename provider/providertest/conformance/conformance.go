@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/providertest"
 	"github.com/tetherauth/tether/verification"
@@ -394,7 +397,9 @@ func (s *suite) testPKCERequired(t *testing.T, f *fake, p provider.Provider, req
 func (s *suite) testExchange(t *testing.T, u User) {
 	f, p := s.start(t)
 	fl := s.authorize(t, f, p, u)
-	id, tok, err := s.exchange(context.Background(), p, fl)
+	ctx, spans := traced()
+	id, tok, err := s.exchange(ctx, p, fl)
+	s.checkSpans(t, f, spans())
 	if err != nil {
 		s.checkErr(t, f, err)
 		t.Fatalf("Exchange: %v", err)
@@ -659,7 +664,9 @@ func (s *suite) testRevoke(t *testing.T) {
 			f.mu.Lock()
 			before, seen := f.requests, len(f.revocations)
 			f.mu.Unlock()
-			err := rv.Revoke(ctx, tc.token, tc.hint)
+			tctx, spans := traced()
+			err := rv.Revoke(tctx, tc.token, tc.hint)
+			s.checkSpans(t, f, spans())
 			f.mu.Lock()
 			sent, revs := f.requests-before, f.revocations[seen:]
 			f.mu.Unlock()
@@ -823,4 +830,42 @@ func leaked(s string, secrets []string) string {
 		return "the PKCE verifier or another secret"
 	}
 	return ""
+}
+
+// traced returns a context with a recording span, under which a provider
+// that traces its requests (every catalogue provider does) records its
+// spans, and the function that ends it and returns every span recorded.
+func traced() (context.Context, func() []sdktrace.ReadOnlySpan) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	ctx, root := tp.Tracer("conformance").Start(context.Background(), "conformance")
+	return ctx, func() []sdktrace.ReadOnlySpan {
+		root.End()
+		return rec.Ended()
+	}
+}
+
+// checkSpans fails when a span's name, attributes or events show a
+// secret: a URL path with a token in it (HubSpot's endpoints take one)
+// must not reach a trace.
+func (s *suite) checkSpans(t *testing.T, f *fake, spans []sdktrace.ReadOnlySpan) {
+	t.Helper()
+	secrets := f.allSecrets()
+	for _, sp := range spans {
+		texts := []string{sp.Name(), sp.Status().Description}
+		for _, a := range sp.Attributes() {
+			texts = append(texts, string(a.Key)+"="+a.Value.Emit())
+		}
+		for _, e := range sp.Events() {
+			texts = append(texts, e.Name)
+			for _, a := range e.Attributes {
+				texts = append(texts, string(a.Key)+"="+a.Value.Emit())
+			}
+		}
+		for _, text := range texts {
+			if name := leaked(text, secrets); name != "" {
+				t.Errorf("span %q shows a secret (%s)", sp.Name(), name)
+			}
+		}
+	}
 }

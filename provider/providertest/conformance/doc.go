@@ -74,8 +74,9 @@
 //     nonce.
 //   - Secrets: no authorization code, PKCE verifier, state, nonce, access,
 //     refresh or ID token, or client secret appears in any error (or an
-//     error it wraps) or in the provider or a Token printed with %v, %+v,
-//     %#v or %s. The fake's error bodies echo the code, as real providers'
+//     error it wraps), in the provider or a Token printed with %v, %+v,
+//     %#v or %s, or in the OpenTelemetry spans recorded under a traced
+//     exchange or revocation (HubSpot puts tokens in URL paths). The fake's error bodies echo the code, as real providers'
 //     error pages do.
 //
 // The suite uses real HTTP (httptest) and never a mock of the provider. A
