@@ -200,26 +200,3 @@ func (s *Spec) relocate(h Host) (func(string) string, error) {
 func BaseURL(pkg, field, value, def string) (string, error) {
 	return oauthclient.BaseURL(pkg, field, value, def)
 }
-
-// Base is one base URL setting of a catalogue package's Config: the
-// field's name (for errors), the host's value and the documented default
-// that the Endpoint's URLs start with.
-type Base struct{ Field, Value, Default string }
-
-// URL is the Base of Config field field, set by the host to value, whose
-// documented default is def.
-func URL(field, value, def string) Base { return Base{field, value, def} }
-
-// Configure returns e with each base's Default moved to the host's Value
-// (Rebase), after checking every value as BaseURL does; slug prefixes its
-// errors. An empty Value keeps the Default.
-func (e Endpoint) Configure(slug string, bases ...Base) (Endpoint, error) {
-	for _, b := range bases {
-		u, err := BaseURL(slug, b.Field, b.Value, b.Default)
-		if err != nil {
-			return Endpoint{}, err
-		}
-		e = e.Rebase(b.Default, u)
-	}
-	return e, nil
-}
