@@ -21,6 +21,7 @@ import (
 	"github.com/tetherauth/tether/provider/linear"
 	"github.com/tetherauth/tether/provider/linkedin"
 	"github.com/tetherauth/tether/provider/notion"
+	"github.com/tetherauth/tether/provider/slack"
 	"github.com/tetherauth/tether/provider/spotify"
 	"github.com/tetherauth/tether/provider/tiktok"
 	"github.com/tetherauth/tether/provider/vercel"
@@ -32,7 +33,8 @@ import (
 // provider. Most packages' Config is provider.AppConfig: client credentials,
 // and optionally scopes, base URLs (a self-managed instance, a test's fake),
 // HTTP settings and an OpenID Connect clock skew. The others add what their
-// provider needs (Facebook's Graph API version, LinkedIn's PKCE opt-in).
+// provider needs (Facebook's Graph API version, LinkedIn's PKCE opt-in,
+// Slack's workspace).
 func Example_catalogue() {
 	app := func(clientID, secretVar string) provider.AppConfig {
 		return provider.AppConfig{Credentials: provider.Credentials{ClientID: clientID, ClientSecret: "secret-of-" + secretVar}} // os.Getenv(secretVar)
@@ -66,6 +68,8 @@ func Example_catalogue() {
 		add(discord.New(discord.Config{Credentials: app("1097226305263472640", "DISCORD_CLIENT_SECRET").Credentials})),
 		add(facebook.New(facebook.Config{Credentials: app("1234567890123456", "FACEBOOK_APP_SECRET").Credentials})),
 		add(linkedin.New(linkedin.Config{Credentials: app("86h3n7xx6k6nti", "LINKEDIN_CLIENT_SECRET").Credentials})),
+		// TeamID restricts sign-in to one Slack workspace.
+		add(slack.New(slack.Config{Credentials: app("25259531569.1115258246291", "SLACK_CLIENT_SECRET").Credentials, TeamID: "T0R7GR"})),
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -95,4 +99,5 @@ func Example_catalogue() {
 	// oauth_discord Discord  [identify email]
 	// oauth_facebook Facebook  [email public_profile]
 	// oauth_linkedin_oidc LinkedIn https://www.linkedin.com/oauth [openid profile email]
+	// oauth_slack Slack https://slack.com [openid profile email]
 }
