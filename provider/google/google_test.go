@@ -3,7 +3,6 @@ package google_test
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -45,7 +44,7 @@ func TestHostedDomain(t *testing.T) {
 		t.Errorf("account outside the domain: %v", err)
 	}
 	u, err := p.AuthCodeURL(context.Background(), provider.AuthRequest{State: "s", CodeChallenge: strings.Repeat("c", 43), Nonce: "n", RedirectURI: testkit.CallbackURL})
-	if err != nil || query(t, u).Get("hd") != "example.com" {
+	if err != nil || testkit.Query(t, u).Get("hd") != "example.com" {
 		t.Errorf("hd parameter: %v", err)
 	}
 }
@@ -74,7 +73,7 @@ func TestOfflineParameters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := query(t, u)
+		q := testkit.Query(t, u)
 		if q.Get("prompt") != tt.want || (q.Get("access_type") == "offline") != tt.offline {
 			t.Errorf("offline %t prompt %q: %v", tt.offline, tt.prompt, q)
 		}
@@ -82,13 +81,4 @@ func TestOfflineParameters(t *testing.T) {
 			t.Errorf("URL %s", u)
 		}
 	}
-}
-
-func query(t *testing.T, raw string) url.Values {
-	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Query()
 }

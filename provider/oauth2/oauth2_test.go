@@ -381,7 +381,7 @@ func TestAuthCodeURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q := query(t, u); q.Get("scope") != "a,b" {
+		if q := testkit.Query(t, u); q.Get("scope") != "a,b" {
 			t.Errorf("scope %q", q.Get("scope"))
 		}
 	})
@@ -395,7 +395,7 @@ func TestAuthCodeURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q := query(t, u); q.Has("code_challenge") || q.Has("code_challenge_method") {
+		if q := testkit.Query(t, u); q.Has("code_challenge") || q.Has("code_challenge_method") {
 			t.Errorf("PKCE sent: %v", q)
 		}
 	})
@@ -411,7 +411,7 @@ func TestAuthCodeURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q := query(t, u); q.Get("login") != "ada" || q.Has("login_hint") {
+		if q := testkit.Query(t, u); q.Get("login") != "ada" || q.Has("login_hint") {
 			t.Errorf("query %v", q)
 		}
 		for _, k := range []string{"state", "code_challenge", "redirect_uri", "scope", "client_id"} {
@@ -426,15 +426,6 @@ func TestAuthCodeURL(t *testing.T) {
 func withScopes(r provider.AuthRequest, scopes ...string) provider.AuthRequest {
 	r.Scopes = scopes
 	return r
-}
-
-func query(t *testing.T, raw string) url.Values {
-	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Query()
 }
 
 func TestRevokeUnsupported(t *testing.T) {
