@@ -32,15 +32,14 @@
 //     carries Notion-Version; this package sends APIVersion, the latest the
 //     revocation page lists)
 //
-// The user who authorized the integration is in the token response
-// ("owner.user"), but the token response's members other than the tokens
-// do not reach a catalogue provider, so the profile is read from GET
-// /v1/users/me, whose "bot.owner.user" is the same user; the workspace
-// (workspace_id, workspace_name) is not part of the identity. The provider user id is that user's
-// "id", a UUID Notion keeps for the user across workspaces. The email
-// address ("person.email") is there only when the integration may read
-// email addresses; Notion does not say whether it verified it, so
-// EmailVerified is nil. The name is split at its first space into first and
+// The user who authorized the integration is the token response's
+// "owner.user"; the workspace (bot_id, workspace_id, workspace_name,
+// workspace_icon) is kept in Identity.Claims. A token response without an
+// owner sends GET /v1/users/me, whose "bot.owner.user" is the same user.
+// The provider user id is that user's "id", a UUID Notion keeps for the
+// user across workspaces. The email address ("person.email") is there only
+// when the integration may read email addresses; Notion does not say
+// whether it verified it, so EmailVerified is nil. The name is split at its first space into first and
 // last names; the avatar is "avatar_url"; Notion has no username. An
 // installation owned by a workspace (owner.type "workspace") has no user
 // and fails the exchange with oauth_fetch_user_error.
@@ -101,8 +100,8 @@ var spec = catalog.OAuth2{
 			RevocationURL: DefaultBaseURL + "/v1/oauth/revoke",
 		},
 	},
-	MapProfile: mapBot,
 	OAuth2: catalog.OAuth2Hooks{
+		Profile:    profile,
 		APIHeader:  http.Header{"Notion-Version": {APIVersion}},
 		AuthParams: func(_ provider.AuthRequest, v url.Values) { v.Set("owner", "user") },
 		Revoke:     revoke,
@@ -159,8 +158,35 @@ func (t jsonTokens) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(out)
 }
 
-// mapBot maps the bot user of GET /v1/users/me (see the package
-// documentation).
+// workspaceMembers are the token response's members about the
+// installation, kept in Identity.Claims.
+var workspaceMembers = []string{"bot_id", "workspace_id", "workspace_name", "workspace_icon"}
+
+// profile reads the user who authorized the integration from the token
+// response's "owner", as Notion documents it, with the workspace; a token
+// response without an owner sends GET /v1/users/me, whose bot.owner is the
+// same (see the package documentation).
+func profile(ctx context.Context, api *catalog.API, _ *provider.Token) (*provider.Identity, error) {
+	me := map[string]any{}
+	if owner, ok := api.TokenExtra("owner").(map[string]any); ok {
+		me = map[string]any{"object": "user", "type": "bot", "bot": map[string]any{"owner": owner}}
+	} else if err := api.GetJSON(ctx, api.UserinfoURL(), &me); err != nil {
+		return nil, err
+	}
+	id, err := mapBot(me)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range workspaceMembers {
+		if v := api.TokenExtra(k); v != nil {
+			me[k] = v
+		}
+	}
+	return id, nil
+}
+
+// mapBot maps a bot user, of GET /v1/users/me or made of the token
+// response's owner (see the package documentation).
 func mapBot(me map[string]any) (*provider.Identity, error) {
 	owner := catalog.Object(catalog.Object(me, "bot"), "owner")
 	user := catalog.Object(owner, "user")

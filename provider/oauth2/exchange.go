@@ -36,7 +36,7 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 		return nil, nil, err
 	}
 	t := oauthclient.Token(tok, "", "", p.http.Now())
-	id, err := p.identity(ctx, t)
+	id, err := p.identity(ctx, t, tok.Extra)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,9 +46,10 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 // errNoAccountID is the cause of a profile without an account id.
 var errNoAccountID = errors.New("oauth2: the profile has no account id")
 
-// identity fetches and maps the profile of tok.
-func (p *Provider) identity(ctx context.Context, tok *provider.Token) (*provider.Identity, error) {
-	api := hooks.NewAPI(p.http.Client, tok.AccessToken, p.apiHeader, p.endpoint.UserinfoURL)
+// identity fetches and maps the profile of tok; extra reads the token
+// response's other members.
+func (p *Provider) identity(ctx context.Context, tok *provider.Token, extra func(string) any) (*provider.Identity, error) {
+	api := hooks.NewAPI(p.http.Client, tok.AccessToken, p.apiHeader, p.endpoint.UserinfoURL, extra)
 	var id *provider.Identity
 	var err error
 	if p.profile != nil {

@@ -104,6 +104,7 @@ var fbGraph = "/" + facebook.DefaultGraphVersion
 // by slug and name.
 var variants = map[string]map[string]c.Harness{
 	"tiktok": {"user.info.basic": tiktokHarness(tiktok.DefaultScopes)},
+	"notion": {"users/me": notionHarness(false)},
 }
 
 // harnesses are the documented shapes of each catalogue provider, by
@@ -791,41 +792,16 @@ var harnesses = map[string]c.Harness{
 	// (TestAuthCodeURL checks the default URL); its fake reads token requests
 	// as forms, so the client the harness gives the provider checks that each
 	// is JSON and hands the fake the same members as a form (notionFormForFake).
-	"notion": {
-		New: func(s c.Server) (provider.Provider, error) {
-			hc := &http.Client{Transport: notionFormForFake{s.Client.Transport}}
-			return notion.New(notion.Config{Credentials: s.Credentials(), Scopes: notionScopes, BaseURL: s.URL, HTTP: provider.HTTPSettings{Client: hc}})
-		},
-		Strategy: "oauth_notion", Title: "Notion", DefaultScopes: notionScopes,
-		Authorize: c.Authorize{Path: "/v1/oauth/authorize", Params: url.Values{"owner": {"user"}}},
-		Token: c.Token{Path: "/v1/oauth/token", Auth: c.AuthBasic, TokenType: "bearer", RefreshToken: true, NoExpiry: true,
-			Extra: func(u c.User) map[string]any {
-				return map[string]any{"bot_id": "bot-" + u.ID, "workspace_id": "ws-1", "workspace_name": "Ada's Notion Workspace",
-					"workspace_icon": nil, "owner": map[string]any{"type": "user", "user": notionPerson(u)}, "duplicated_template_id": nil}
-			}},
-		Profile: c.Profile{ErrorBody: `{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}`,
-			Routes: []c.Route{{Path: "/v1/users/me", Body: func(u c.User, _ []string) any {
-				return map[string]any{"object": "user", "id": "bot-" + u.ID, "type": "bot", "name": "Tether", "avatar_url": nil,
-					"bot": map[string]any{"owner": map[string]any{"type": "user", "user": notionPerson(u)}, "workspace_name": "Ada's Notion Workspace"}}
-			}}}},
-		Lacks:   c.Lacks{EmailVerified: true, Username: true},
-		Refresh: &c.Refresh{Rotates: true},
-		Revoke: &c.Revoke{Path: "/v1/oauth/revoke", TokenIn: c.InJSON, JSONMember: "token", ClientAuth: c.AuthBasic,
-			Hints: []string{"access_token"}, Response: `{"request_id":"3c90c3cc-0d44-4b50-8888-8dd25736052a"}`},
-		// https://developers.notion.com/changelog/retrieve-information-about-your-token
-		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v1/users/me": notionBotUser}, Want: provider.Identity{
-			ProviderUserID: "5389a034-eb5c-47b5-8a9e-f79c99ef166c", EmailAddress: "christine@makenotion.com",
-			FirstName: "christine", LastName: "makenotion",
-		}}},
-	},
+	"notion": notionHarness(true),
+
 	// HubSpot's
 	// documented shapes: the "oauth" scope, no PKCE, client credentials in the
 	// form, a token response with lowercase "bearer" and no scope, refresh
-	// without rotation, the access token's hubspotMetadata as the profile (numeric
+	// without rotation, the access token's metadata as the profile (numeric
 	// user_id and hub_id, the email address in "user", the granted scopes),
 	// and DELETE of refresh tokens (HTTP 204).
 	//
-	// HubSpot puts the token in the path of the hubspotMetadata and revocation
+	// HubSpot puts the token in the path of the metadata and revocation
 	// endpoints, which the suite cannot state (its routes have fixed paths and
 	// read Bearer tokens): the client the harness gives the provider checks
 	// that each such request has the token as its last path segment and no
@@ -1041,3 +1017,43 @@ const tiktokUserInfo = `{"data": {"user": {"avatar_url": "https://p19-sign.tikto
   "open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4", "union_id": "c9c60f44-a68e-4f5d-84dd-ce22faeb0ba1",
   "display_name": "Tik Toker", "username": "tiktoker"}},
  "error": {"code": "ok", "message": "", "log_id": "20220829194722CBE87ED59D524E727021"}}`
+
+// notionHarness is Notion's: the user from the token response's owner,
+// or, for a token response without one, from GET /v1/users/me.
+func notionHarness(ownerInToken bool) c.Harness {
+	h := c.Harness{
+		New: func(s c.Server) (provider.Provider, error) {
+			hc := &http.Client{Transport: notionFormForFake{s.Client.Transport}}
+			return notion.New(notion.Config{Credentials: s.Credentials(), Scopes: notionScopes, BaseURL: s.URL, HTTP: provider.HTTPSettings{Client: hc}})
+		},
+		Strategy: "oauth_notion", Title: "Notion", DefaultScopes: notionScopes,
+		Authorize: c.Authorize{Path: "/v1/oauth/authorize", Params: url.Values{"owner": {"user"}}},
+		Token: c.Token{Path: "/v1/oauth/token", Auth: c.AuthBasic, TokenType: "bearer", RefreshToken: true, NoExpiry: true,
+			Extra: func(u c.User) map[string]any {
+				m := map[string]any{"bot_id": "bot-" + u.ID, "workspace_id": "ws-1", "workspace_name": "Ada's Notion Workspace",
+					"workspace_icon": nil, "duplicated_template_id": nil}
+				if ownerInToken {
+					m["owner"] = map[string]any{"type": "user", "user": notionPerson(u)}
+				}
+				return m
+			}},
+		Profile: c.Profile{FromToken: ownerInToken, ErrorBody: `{"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."}`,
+			Routes: []c.Route{{Path: "/v1/users/me", Body: func(u c.User, _ []string) any {
+				return map[string]any{"object": "user", "id": "bot-" + u.ID, "type": "bot", "name": "Tether", "avatar_url": nil,
+					"bot": map[string]any{"owner": map[string]any{"type": "user", "user": notionPerson(u)}, "workspace_name": "Ada's Notion Workspace"}}
+			}}}},
+		Lacks:   c.Lacks{EmailVerified: true, Username: true},
+		Refresh: &c.Refresh{Rotates: true},
+		Revoke: &c.Revoke{Path: "/v1/oauth/revoke", TokenIn: c.InJSON, JSONMember: "token", ClientAuth: c.AuthBasic,
+			Hints: []string{"access_token"}, Response: `{"request_id":"3c90c3cc-0d44-4b50-8888-8dd25736052a"}`},
+		// https://developers.notion.com/changelog/retrieve-information-about-your-token
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/v1/users/me": notionBotUser}, Want: provider.Identity{
+			ProviderUserID: "5389a034-eb5c-47b5-8a9e-f79c99ef166c", EmailAddress: "christine@makenotion.com",
+			FirstName: "christine", LastName: "makenotion",
+		}}},
+	}
+	if ownerInToken {
+		h.Profile.Routes, h.Examples = nil, nil
+	}
+	return h
+}

@@ -159,12 +159,31 @@ type API struct {
 	token    string
 	header   http.Header
 	userinfo string
+	extra    func(string) any
 }
 
 // NewAPI returns the API of one access token; userinfo is the provider's
-// configured userinfo URL.
-func NewAPI(client *http.Client, accessToken string, header http.Header, userinfo string) *API {
-	return &API{client: client, token: accessToken, header: header, userinfo: userinfo}
+// configured userinfo URL, and extra reads the other members of the token
+// response that issued it (x/oauth2's Token.Extra), nil when there are
+// none to read.
+func NewAPI(client *http.Client, accessToken string, header http.Header, userinfo string, extra func(string) any) *API {
+	return &API{client: client, token: accessToken, header: header, userinfo: userinfo, extra: extra}
+}
+
+// TokenExtra returns the member key of the token response that issued the
+// access token, as decoded from JSON (Notion's "owner" and workspace), or
+// nil when it has none. The tokens themselves are not members it returns
+// to be kept: a hook must not copy access_token, refresh_token or id_token
+// into an identity.
+func (a *API) TokenExtra(key string) any {
+	switch key {
+	case "access_token", "refresh_token", "id_token":
+		return nil
+	}
+	if a.extra == nil {
+		return nil
+	}
+	return a.extra(key)
 }
 
 // UserinfoURL is the provider's configured Endpoint.UserinfoURL (moved to

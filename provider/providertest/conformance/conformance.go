@@ -86,8 +86,10 @@ func (h *Harness) check() error {
 		return errors.New("Authorize.Path and Token.Path are required")
 	case h.Token.Auth != AuthBasic && h.Token.Auth != AuthPost:
 		return errors.New("Token.Auth must be AuthBasic or AuthPost")
-	case h.IDToken == nil && len(h.Profile.Routes) == 0:
-		return errors.New("a provider without IDToken needs Profile.Routes")
+	case h.IDToken == nil && len(h.Profile.Routes) == 0 && !h.Profile.FromToken:
+		return errors.New("a provider without IDToken needs Profile.Routes or Profile.FromToken")
+	case h.Profile.FromToken && h.Token.Extra == nil:
+		return errors.New("Profile.FromToken needs Token.Extra")
 	case h.IDToken != nil && h.IDToken.JWKSPath == "" && !h.IDToken.ClientSecretHS256:
 		return errors.New("IDToken.JWKSPath is required")
 	case h.IDToken != nil && h.IDToken.ClientSecretHS256 && (h.VerifiesIDTokens || h.IDToken.Discovery):

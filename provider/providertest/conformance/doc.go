@@ -54,7 +54,9 @@
 //     token request (client authentication, redirect_uri, PKCE verifier),
 //     answers with the declared token response (an ID token signed with
 //     keys it publishes, or HS256 with the client secret), serves the
-//     profile routes, and the suite compares the Identity and the Token.
+//     profile routes (or none, for an identity in the token response:
+//     Profile.FromToken), and the suite compares the Identity and the
+//     Token.
 //   - Examples: each response the provider's documentation shows
 //     (Harness.Examples), served verbatim through a full flow, must map to
 //     the identity the example names.

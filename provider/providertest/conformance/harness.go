@@ -220,6 +220,9 @@ type Profile struct {
 	// profile (Facebook's permissions) rather than from the token
 	// response: Token.Scopes must still be the granted scopes.
 	ReportsScopes bool
+	// FromToken says the identity comes from the token response's own
+	// members (Token.Extra: Notion's owner), so Routes may be empty.
+	FromToken bool
 	// ErrorBody is what the provider answers, with HTTP 200, on a failing
 	// profile request. Default: {"error":"invalid_token"}.
 	ErrorBody string
