@@ -780,20 +780,17 @@ var harnesses = map[string]c.Harness{
 			Username: "user1", AvatarURL: "https://images.coinbase.com/avatar?h=vR%2FY8igBoPwuwGren5JMwvDNGpURAY%2F0nRIOgH%2FY2Qh%2BQ6nomR3qusA%2Bh6o2%0Af9rH&s=128",
 		}}},
 	},
-	// Notion's
-	// documented shapes: owner=user, no PKCE, HTTP Basic and a JSON token
-	// request body, a token response with "bearer", no expires_in and the
-	// workspace and owner, rotating refresh tokens, the bot user of GET
-	// /v1/users/me with its owner, Notion's error object, and JSON revocation
-	// of access tokens.
+	// Notion's documented shapes: owner=user and no scope parameter, no
+	// PKCE, HTTP Basic and a JSON token request body, a token response with
+	// "bearer", no expires_in, the workspace and the owner (the user to
+	// link), rotating refresh tokens, Notion's error object, and JSON
+	// revocation of access tokens; the variant "users/me" has no owner in
+	// the token response and reads GET /v1/users/me.
 	//
-	// Two shapes the suite cannot express are adapted: it expects a scope
-	// parameter, and Notion has no scopes, so the harness configures one
-	// (TestAuthCodeURL checks the default URL); its fake reads token requests
-	// as forms, so the client the harness gives the provider checks that each
-	// is JSON and hands the fake the same members as a form (notionFormForFake).
+	// The suite's fake reads token requests as forms: the client the
+	// harness gives the provider checks that each is JSON and hands the
+	// fake the same members as a form (notionFormForFake).
 	"notion": notionHarness(true),
-
 	// HubSpot's
 	// documented shapes: the "oauth" scope, no PKCE, client credentials in the
 	// form, a token response with lowercase "bearer" and no scope, refresh
@@ -906,10 +903,6 @@ func xeroUserID(u c.User) string {
 	fmt.Sscan(u.ID, &n)
 	return fmt.Sprintf("1945e5a3-6a9f-4f4c-9a3f-%012x", n)
 }
-
-// notionScopes stand in for Notion's none: the suite needs a scope
-// parameter to check.
-var notionScopes = []string{"conformance.scope"}
 
 // notionBotUser is the documented response of GET /v1/users/me.
 const notionBotUser = `{"object": "user", "id": "16d84278-ab0e-484c-9bdd-b35da3bd8905", "name": "pied piper", "avatar_url": null, "type": "bot",
@@ -1024,9 +1017,9 @@ func notionHarness(ownerInToken bool) c.Harness {
 	h := c.Harness{
 		New: func(s c.Server) (provider.Provider, error) {
 			hc := &http.Client{Transport: notionFormForFake{s.Client.Transport}}
-			return notion.New(notion.Config{Credentials: s.Credentials(), Scopes: notionScopes, BaseURL: s.URL, HTTP: provider.HTTPSettings{Client: hc}})
+			return notion.New(notion.Config{Credentials: s.Credentials(), BaseURL: s.URL, HTTP: provider.HTTPSettings{Client: hc}})
 		},
-		Strategy: "oauth_notion", Title: "Notion", DefaultScopes: notionScopes,
+		Strategy: "oauth_notion", Title: "Notion", DefaultScopes: notion.DefaultScopes,
 		Authorize: c.Authorize{Path: "/v1/oauth/authorize", Params: url.Values{"owner": {"user"}}},
 		Token: c.Token{Path: "/v1/oauth/token", Auth: c.AuthBasic, TokenType: "bearer", RefreshToken: true, NoExpiry: true,
 			Extra: func(u c.User) map[string]any {

@@ -250,9 +250,14 @@ func (s *suite) checkAuthURL(t *testing.T, f *fake, raw string, req provider.Aut
 	q := u.Query()
 	want := url.Values{
 		"response_type": {"code"}, f.clientIDParam(): {f.ClientID}, "redirect_uri": {req.RedirectURI},
-		"state": {req.State}, "scope": {strings.Join(scopes, cmp.Or(a.ScopeSeparator, " "))},
+		"state": {req.State},
 	}
 	absent := []string{}
+	if len(scopes) > 0 {
+		want["scope"] = []string{strings.Join(scopes, cmp.Or(a.ScopeSeparator, " "))}
+	} else {
+		absent = append(absent, "scope") // no scopes: no empty scope parameter
+	}
 	if a.PKCE {
 		want["code_challenge"], want["code_challenge_method"] = []string{req.CodeChallenge}, []string{"S256"}
 	} else {
