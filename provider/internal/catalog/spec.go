@@ -100,8 +100,10 @@ type Spec struct {
 	// tracing, no redirects), for a wire format x/oauth2 cannot send or
 	// read: Notion's JSON token requests, TikTok's client_key, HubSpot's
 	// token in the URL path (which spans then never record), Instagram's
-	// token response, Twitch's token errors. It sees every request of the provider, secrets
-	// included, and must not log or keep them.
+	// token response, Twitch's token errors. It sees every request of the
+	// provider, secrets included, and must not log or keep them; a
+	// response body it reads is not bounded yet by the size limit above
+	// it, so it bounds its own read (provider.DefaultMaxResponseBytes).
 	Transport func(base http.RoundTripper) http.RoundTripper
 }
 
