@@ -122,15 +122,9 @@ func (t tokenAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || r.Method != http.MethodPost || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
-	// This transport is beneath the client's size limit: bound the read
-	// here too, by the default limit.
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, provider.DefaultMaxResponseBytes+1))
-	resp.Body.Close()
+	raw, err := catalog.ReadBody(resp.Body) // beneath the client's size limit
 	if err != nil {
 		return nil, err
-	}
-	if len(raw) > provider.DefaultMaxResponseBytes {
-		return nil, provider.ErrResponseTooLarge
 	}
 	body := normalize(raw)
 	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))

@@ -156,8 +156,7 @@ func (t tokenErrors) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusBadRequest || !strings.HasSuffix(r.URL.Path, "/oauth2/token") {
 		return resp, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	body, err := catalog.ReadBody(resp.Body) // beneath the client's size limit
 	if err != nil {
 		return nil, err
 	}

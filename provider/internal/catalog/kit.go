@@ -33,13 +33,10 @@ var (
 
 // Hooks (provider/internal/hooks).
 type (
-	OAuth2Hooks    = hooks.OAuth2
-	OIDCHooks      = hooks.OIDC
-	API            = hooks.API
-	ProfileFunc    = hooks.ProfileFunc
-	RevokeFunc     = hooks.RevokeFunc
-	RevokeRequest  = hooks.RevokeRequest
-	AuthParamsFunc = hooks.AuthParamsFunc
+	OAuth2Hooks   = hooks.OAuth2
+	OIDCHooks     = hooks.OIDC
+	API           = hooks.API
+	RevokeRequest = hooks.RevokeRequest
 )
 
 // RevokeByBearer is hooks.RevokeByBearer.
@@ -58,4 +55,5 @@ var (
 	Sanitize             = oauthclient.Sanitize
 	NewOAuthError        = oauthclient.NewOAuthError
 	Scopes               = oauthclient.Scopes
+	ReadBody             = oauthclient.ReadBody
 )

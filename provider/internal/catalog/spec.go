@@ -103,7 +103,7 @@ type Spec struct {
 	// token response, Twitch's token errors. It sees every request of the
 	// provider, secrets included, and must not log or keep them; a
 	// response body it reads is not bounded yet by the size limit above
-	// it, so it bounds its own read (provider.DefaultMaxResponseBytes).
+	// it, so it reads with ReadBody.
 	Transport func(base http.RoundTripper) http.RoundTripper
 }
 

@@ -62,11 +62,12 @@ type RevokeFunc func(ctx context.Context, r RevokeRequest) error
 
 // RevokeByBearer is the RevokeFunc of providers that end a grant with a
 // POST to their revocation endpoint authenticated by the access token
-// itself (Dropbox, Linear): see oauthclient.RevokeByBearer. name starts
-// its errors.
+// itself (Dropbox, Linear): a oauthclient.BearerRevocation POST whose
+// answer has nothing to read. name starts its errors.
 func RevokeByBearer(name string) RevokeFunc {
 	return func(ctx context.Context, r RevokeRequest) error {
-		return oauthclient.RevokeByBearer(ctx, r.Client, name, r.Endpoint, r.Token, r.Hint)
+		_, err := oauthclient.BearerRevocation{Name: name, URL: r.Endpoint}.Do(ctx, r.Client, r.Token, r.Hint)
+		return err
 	}
 }
 

@@ -201,10 +201,18 @@ func (r BearerRevocation) Do(ctx context.Context, client *http.Client, token, hi
 	return body, nil
 }
 
-// RevokeByBearer revokes an access token the way Dropbox and Linear do: a
-// BearerRevocation POST to rawURL whose answer has nothing to read. name
-// starts the errors ("dropbox").
-func RevokeByBearer(ctx context.Context, client *http.Client, name, rawURL, token, hint string) error {
-	_, err := BearerRevocation{Name: name, URL: rawURL}.Do(ctx, client, token, hint)
-	return err
+// ReadBody reads a response body that a transport beneath LimitTransport
+// reads (a catalogue provider's Spec.Transport), bounded by the default
+// size limit: a longer body is provider.ErrResponseTooLarge. It closes
+// body.
+func ReadBody(body io.ReadCloser) ([]byte, error) {
+	defer body.Close()
+	b, err := io.ReadAll(io.LimitReader(body, provider.DefaultMaxResponseBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > provider.DefaultMaxResponseBytes {
+		return nil, provider.ErrResponseTooLarge
+	}
+	return b, nil
 }
