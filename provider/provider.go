@@ -175,11 +175,15 @@ type ExchangeRequest struct {
 	// ignore it.
 	Nonce string
 	// Params are the other callback parameters, for providers that send
-	// data on the callback itself (Apple's "user" on form_post). Tether
-	// removes code, state and iss before passing them on. Nobody signed
-	// them: a provider takes from them only what it cannot get otherwise,
-	// and never the account's id or email address.
+	// data on the callback itself (Apple's "user" on form_post, OAuth
+	// 1.0a's oauth_token). Tether removes code, state and iss before
+	// passing them on. Nobody signed them: a provider takes from them only
+	// what it cannot get otherwise, and never the account's id or email
+	// address.
 	Params map[string][]string
+	// Temporary are the flow's OAuth 1.0a temporary credentials, as
+	// [OAuth1.StartOAuth1] returned them; zero for other providers.
+	Temporary TemporaryCredentials
 }
 
 // Identity is the account at the provider, normalized.
@@ -208,6 +212,10 @@ type Token struct {
 	TokenType    string
 	RefreshToken string
 	IDToken      string
+	// TokenSecret is the OAuth 1.0a token credentials' secret (RFC 5849
+	// section 2.3), which signs every request with AccessToken; "" for
+	// OAuth 2.0.
+	TokenSecret string
 	// Expiry is when the access token expires; zero when unknown.
 	Expiry time.Time
 	// Scopes are the scopes the provider says it granted (the token
@@ -221,6 +229,48 @@ func (t *Token) String() string { return "provider.Token{REDACTED}" }
 
 // GoString hides the token's secrets from %#v.
 func (t *Token) GoString() string { return t.String() }
+
+// OAuth1 is implemented by OAuth 1.0a providers (RFC 5849), such as X's
+// legacy oauth_twitter. Their authorization starts with a request to the
+// provider for temporary credentials (RFC 5849 section 2.1, the "request
+// token"), and their callback carries oauth_token and oauth_verifier
+// instead of a code. The Service starts their flows with StartOAuth1 (their
+// AuthCodeURL fails), keeps the temporary credentials sealed with the flow
+// like a PKCE verifier, and on the callback passes oauth_verifier as
+// [ExchangeRequest.Code], the callback's other parameters (oauth_token
+// among them) as Params, and the credentials as
+// [ExchangeRequest.Temporary]. PKCE, nonces and RFC 9207 do not exist in
+// OAuth 1.0a; the flow's state travels in the callback URL's query, which
+// the provider keeps (RFC 5849 section 2.2).
+type OAuth1 interface {
+	Provider
+
+	// StartOAuth1 obtains temporary credentials whose callback is
+	// req.RedirectURI with req.State added to its query, and returns the
+	// URL of the provider's authorization page for them. It does I/O: one
+	// request to the provider.
+	StartOAuth1(ctx context.Context, req AuthRequest) (authURL string, tmp TemporaryCredentials, err error)
+
+	// RevokeCredentials invalidates token credentials: tok's AccessToken
+	// and TokenSecret. It wraps [ErrRevocationUnsupported] when the
+	// provider cannot; otherwise its errors are those of
+	// [Revoker.Revoke].
+	RevokeCredentials(ctx context.Context, tok *Token) error
+}
+
+// TemporaryCredentials are OAuth 1.0a temporary credentials (RFC 5849
+// section 2.1): the token the authorization page is for and the secret
+// that signs its exchange. Both are secrets of the flow; String hides them.
+type TemporaryCredentials struct {
+	Token  string
+	Secret string
+}
+
+// String hides the credentials.
+func (TemporaryCredentials) String() string { return "provider.TemporaryCredentials{REDACTED}" }
+
+// GoString hides the credentials from %#v.
+func (c TemporaryCredentials) GoString() string { return c.String() }
 
 // IDTokenVerifier is implemented by providers whose ID tokens a native
 // client may obtain itself (Google One Tap, Sign in with Apple on a phone)
