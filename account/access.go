@@ -45,6 +45,10 @@ type OAuthToken struct {
 	PublicMetadata map[string]any
 	// IDToken is the last OpenID Connect ID token, "" when none.
 	IDToken string
+	// TokenSecret is the secret of an OAuth 1.0a provider's token
+	// credentials (oauth_twitter), which signs every request with Token;
+	// "" for OAuth 2.0. Clerk's token_secret.
+	TokenSecret string
 }
 
 // String hides the token.
@@ -67,6 +71,7 @@ func oauthToken(a *ExternalAccount, tok *provider.Token) *OAuthToken {
 		Label:             a.Label,
 		PublicMetadata:    cloneMetadata(a.PublicMetadata),
 		IDToken:           tok.IDToken,
+		TokenSecret:       tok.TokenSecret,
 	}
 }
 
@@ -458,12 +463,23 @@ func (s *Service) revoke(ctx context.Context, a *ExternalAccount, tok *provider.
 	if err != nil {
 		return
 	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.writeTimeout)
+	defer cancel()
+	if o1, ok := prov.(provider.OAuth1); ok {
+		// OAuth 1.0a token credentials are revoked as a pair, with their
+		// secret; there is no refresh token.
+		if tok.AccessToken == "" {
+			return
+		}
+		if err := o1.RevokeCredentials(rctx, tok); err != nil && !errors.Is(err, provider.ErrRevocationUnsupported) {
+			s.log.LogAttrs(ctx, levelWarn, "tether: revocation failed", append(accountAttrs(a), errAttr(err))...)
+		}
+		return
+	}
 	rev, ok := prov.(provider.Revoker)
 	if !ok {
 		return
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.writeTimeout)
-	defer cancel()
 	// Revoking the refresh token revokes the grant at most providers
 	// (RFC 7009 section 2.1); the access token is revoked too for those
 	// that treat them separately.

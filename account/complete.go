@@ -57,6 +57,11 @@ type Completion struct {
 // the account's compare-and-swap and the tokens are one transaction, and
 // the whole flow costs two commits (Connect's and the callback's).
 //
+// An OAuth 1.0a provider's callback (provider.OAuth1: oauth_twitter)
+// carries oauth_token and oauth_verifier instead of a code: the verifier is
+// redeemed with the flow's temporary credentials, and X's "denied" is
+// oauth_access_denied.
+//
 // A flow is used once: of the callbacks of one state, one outcome is
 // written. Until it is, the flow stays: a callback interrupted by a crash
 // or a store outage can be delivered again (or the account's redirect URL
@@ -161,21 +166,25 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (_ *Completion
 		}
 		return &Completion{Account: a, RedirectURL: flow.RedirectURL}, err
 	}
+	prov, provErr := s.providers.Lookup(flow.Strategy)
+	var cause *verification.Error
+	if provErr == nil {
+		p, cause = oauth1Callback(prov, p)
+	}
 	if s.policy.Observe(a.Verification, s.clock()).Status == verification.StatusExpired {
 		return done(c.retry(wctx, a, verification.ErrVerificationExpired))
 	}
 	if p.Error != "" {
 		return done(c.retry(wctx, a, providerError(p.Error)))
 	}
-	prov, err := s.providers.Lookup(flow.Strategy)
-	if err != nil {
+	if provErr != nil {
 		return done(c.fail(wctx, a, verification.ErrProviderNotEnabled))
 	}
-	if cause := checkIssuer(prov.Metadata(), p.Iss); cause != nil {
-		return done(c.retry(wctx, a, cause))
+	if cause == nil {
+		cause = checkCallback(prov, p)
 	}
-	if p.Code == "" {
-		return done(c.retry(wctx, a, verification.ErrCallbackInvalid.WithLongMessage("The callback has no authorization code.")))
+	if cause != nil {
+		return done(c.retry(wctx, a, cause))
 	}
 	c.prov = prov
 
@@ -183,13 +192,7 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (_ *Completion
 		s.log.LogAttrs(ctx, levelError, "tether: flow secrets do not open (was the key removed from the keyring?)", accountAttrs(a)...)
 		return done(c.retry(wctx, a, verification.ErrCallbackInvalid.WithLongMessage("The flow could not be resumed. Start again.")))
 	}
-	ident, tok, err := prov.Exchange(ctx, provider.ExchangeRequest{
-		Code:         p.Code,
-		CodeVerifier: secrets.Verifier,
-		RedirectURI:  s.callbackURL,
-		Nonce:        secrets.Nonce,
-		Params:       p.Extra,
-	})
+	ident, tok, err := prov.Exchange(ctx, s.exchangeRequest(p, secrets))
 	if err == nil && (ident == nil || tok == nil || tok.AccessToken == "") {
 		err = verification.ErrFetchUser.WithLongMessage("The provider returned no account or no access token.")
 	}
@@ -200,6 +203,58 @@ func (s *Service) Complete(ctx context.Context, p CallbackParams) (_ *Completion
 		return done(c.retry(wctx, a, exchangeError(err)))
 	}
 	return done(c.succeed(wctx, a, ident, tok))
+}
+
+// exchangeRequest is what the provider gets to redeem callback p of a flow
+// with secrets.
+func (s *Service) exchangeRequest(p CallbackParams, secrets flowSecrets) provider.ExchangeRequest {
+	return provider.ExchangeRequest{
+		Code:         p.Code,
+		CodeVerifier: secrets.Verifier,
+		RedirectURI:  s.callbackURL,
+		Nonce:        secrets.Nonce,
+		Params:       p.Extra,
+		Temporary:    secrets.temporary(),
+	}
+}
+
+// checkCallback checks what a callback without an error needs before its
+// code is redeemed: the RFC 9207 issuer, and a code.
+func checkCallback(prov provider.Provider, p CallbackParams) *verification.Error {
+	if cause := checkIssuer(prov.Metadata(), p.Iss); cause != nil {
+		return cause
+	}
+	if p.Code == "" {
+		return verification.ErrCallbackInvalid.WithLongMessage("The callback has no authorization code.")
+	}
+	return nil
+}
+
+// oauth1Callback reads the callback of an OAuth 1.0a provider (RFC 5849
+// section 2.2) as the rest of Complete reads an OAuth 2.0 one: its
+// oauth_verifier is the code, and X's "denied" (the user refused) is
+// access_denied. oauth_token stays in Extra for the provider, which checks
+// it against the flow's temporary credentials. Other providers' callbacks
+// are returned as they are. A repeated or oversized verifier is
+// oauth_callback_invalid.
+func oauth1Callback(prov provider.Provider, p CallbackParams) (CallbackParams, *verification.Error) {
+	if _, ok := prov.(provider.OAuth1); !ok {
+		return p, nil
+	}
+	verifiers := p.Extra["oauth_verifier"]
+	switch {
+	case p.Code != "":
+		return p, verification.ErrCallbackInvalid.WithLongMessage("An OAuth 1.0a callback has no code parameter.").WithParam("code")
+	case len(verifiers) > 1:
+		return p, verification.ErrCallbackInvalid.WithLongMessage("The callback repeats the parameter oauth_verifier.").WithParam("oauth_verifier")
+	case len(verifiers) == 1 && len(verifiers[0]) > maxCodeLength:
+		return p, verification.ErrCallbackInvalid.WithLongMessage("The callback's oauth_verifier is too long.").WithParam("oauth_verifier")
+	case len(verifiers) == 1:
+		p.Code = verifiers[0]
+	case p.Error == "" && len(p.Extra["denied"]) > 0:
+		p.Error = "access_denied"
+	}
+	return p, nil
 }
 
 // flowOutcome carries one Complete's flow through its outcome: it writes
@@ -282,7 +337,7 @@ func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *veri
 			prov, _ = c.s.providers.Lookup(c.flow.Strategy)
 		}
 		if prov != nil {
-			f, err := c.s.prepareFlow(ctx, prov, flowRequest{
+			fresh = c.s.retryFlow(ctx, prov, flowRequest{
 				kind:   c.flow.Kind,
 				userID: a.UserID, subjectID: a.ID, strategy: a.Provider,
 				scopes:      c.flow.Scopes,
@@ -292,10 +347,6 @@ func (c *flowOutcome) retry(ctx context.Context, a *ExternalAccount, cause *veri
 				offline:     c.flow.Offline,
 				bindingHash: c.flow.BindingHash,
 			}, now)
-			if err != nil {
-				return nil, err
-			}
-			fresh = f
 		}
 	}
 	var outcome error = cause

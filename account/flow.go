@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/tetherauth/tether/provider"
@@ -45,7 +46,9 @@ func (p *pendingFlow) started() startedFlow { return startedFlow{url: p.url, key
 // prepareFlow makes a fresh state, PKCE verifier and (for OpenID Connect)
 // nonce, and the provider's authorization URL. Nothing is stored: the
 // caller seals the flow and writes it, with the account it belongs to when
-// the store can (writeFlows).
+// the store can (writeFlows). For an OAuth 1.0a provider it asks the
+// provider for temporary credentials, which the flow keeps with its other
+// secrets: the only flow start that does I/O.
 func (s *Service) prepareFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) (*pendingFlow, error) {
 	md := prov.Metadata()
 	state, verifier := randomToken(), randomToken()
@@ -53,7 +56,7 @@ func (s *Service) prepareFlow(ctx context.Context, prov provider.Provider, fr fl
 	if md.OpenID {
 		nonce = randomToken()
 	}
-	authURL, err := prov.AuthCodeURL(ctx, provider.AuthRequest{
+	req := provider.AuthRequest{
 		State:         state,
 		CodeChallenge: s256(verifier),
 		Nonce:         nonce,
@@ -62,13 +65,23 @@ func (s *Service) prepareFlow(ctx context.Context, prov provider.Provider, fr fl
 		Prompt:        fr.prompt,
 		LoginHint:     fr.loginHint,
 		Offline:       fr.offline,
-	})
+	}
+	var (
+		authURL string
+		tmp     provider.TemporaryCredentials
+		err     error
+	)
+	if o1, ok := prov.(provider.OAuth1); ok {
+		authURL, tmp, err = s.startOAuth1(ctx, o1, req)
+	} else {
+		authURL, err = prov.AuthCodeURL(ctx, req)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &pendingFlow{
 		url:     authURL,
-		secrets: flowSecrets{Verifier: verifier, Nonce: nonce},
+		secrets: flowSecrets{Verifier: verifier, Nonce: nonce, TmpToken: tmp.Token, TmpSecret: tmp.Secret},
 		flow: &Flow{
 			StateHash:   hashKey(state),
 			Kind:        fr.kind,
@@ -105,18 +118,57 @@ func (s *Service) seal(p *pendingFlow, a *ExternalAccount) {
 	p.flow.Secrets = s.keyring.Seal(b, flowAD(p.flow.StateHash))
 }
 
+// startOAuth1 starts an OAuth 1.0a provider's flow: its temporary
+// credentials and authorization URL. A failure the provider did not
+// describe is oauth_token_exchange_error (the request for temporary
+// credentials is the first of the flow's two exchanges), wrapping it.
+func (s *Service) startOAuth1(ctx context.Context, p provider.OAuth1, req provider.AuthRequest) (string, provider.TemporaryCredentials, error) {
+	authURL, tmp, err := p.StartOAuth1(ctx, req)
+	if err == nil && (authURL == "" || tmp.Token == "" || tmp.Secret == "") {
+		err = errors.New("the provider returned no temporary credentials")
+	}
+	if err != nil {
+		var ve *verification.Error
+		if !errors.As(err, &ve) {
+			err = verification.ErrTokenExchange.WithLongMessage("The provider's temporary credentials could not be obtained.").Wrap(err)
+		}
+		return "", provider.TemporaryCredentials{}, err
+	}
+	return authURL, tmp, nil
+}
+
 // startFlow prepares a flow that belongs to no account yet and saves it.
 func (s *Service) startFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) (startedFlow, error) {
 	p, err := s.prepareFlow(ctx, prov, fr, now)
 	if err != nil {
 		return startedFlow{}, err
 	}
+	return s.saveFlow(ctx, p)
+}
+
+// saveFlow seals a prepared flow that belongs to no account and saves it.
+func (s *Service) saveFlow(ctx context.Context, p *pendingFlow) (startedFlow, error) {
 	s.seal(p, nil)
 	if err := s.flows.SaveFlow(ctx, p.flow); err != nil {
 		return startedFlow{}, err
 	}
-	s.countFlowStarted(ctx, fr.kind, fr.strategy)
+	s.countFlowStarted(ctx, p.flow.Kind, p.flow.Strategy)
 	return p.started(), nil
+}
+
+// retryFlow prepares the fresh flow of a failed callback's retry, or
+// returns nil when the provider cannot start one now (an OAuth 1.0a
+// provider that did not answer the request for temporary credentials). The
+// retry then ends the verification with the callback's cause, which the
+// user acts on by starting again, rather than leaving it unverified with a
+// redirect URL that leads to a spent flow.
+func (s *Service) retryFlow(ctx context.Context, prov provider.Provider, fr flowRequest, now time.Time) *pendingFlow {
+	p, err := s.prepareFlow(ctx, prov, fr, now)
+	if err != nil {
+		s.log.LogAttrs(ctx, levelWarn, "tether: no fresh flow for a retry", slog.String("strategy", fr.strategy.String()), errAttr(err))
+		return nil
+	}
+	return p
 }
 
 // flowWrite is one write of an account with its flows: the flow it takes
@@ -193,6 +245,10 @@ func bindingHash(binding string) string {
 type flowSecrets struct {
 	Verifier string `json:"v"`
 	Nonce    string `json:"n,omitempty"`
+	// TmpToken and TmpSecret are an OAuth 1.0a provider's temporary
+	// credentials (provider.OAuth1).
+	TmpToken  string `json:"tt,omitempty"`
+	TmpSecret string `json:"ts,omitempty"`
 	// Account is the account the flow belongs to as the flow's write left
 	// it (EncodeRecord's form, without its redirect URL), at Version.
 	Account json.RawMessage `json:"a,omitempty"`
@@ -210,6 +266,11 @@ func (fs flowSecrets) account() *ExternalAccount {
 	}
 	a.Version = fs.Version
 	return a
+}
+
+// temporary returns the flow's OAuth 1.0a temporary credentials.
+func (fs flowSecrets) temporary() provider.TemporaryCredentials {
+	return provider.TemporaryCredentials{Token: fs.TmpToken, Secret: fs.TmpSecret}
 }
 
 // flowAD binds sealed flow secrets to their flow: secrets copied onto

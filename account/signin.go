@@ -152,25 +152,24 @@ func (s *Service) completeAttempt(ctx, wctx context.Context, flow *Flow, key str
 		return done(o.retry(wctx, verification.ErrProviderNotEnabled))
 	}
 	o.prov = prov
+	p, cause := oauth1Callback(prov, p)
 	if s.policy.Observe(r.Attempt.Verification, s.clock()).Status == verification.StatusExpired {
 		return done(o.retry(wctx, verification.ErrVerificationExpired))
 	}
 	if p.Error != "" {
 		return done(o.retry(wctx, providerError(p.Error)))
 	}
-	if cause := checkIssuer(prov.Metadata(), p.Iss); cause != nil {
-		return done(o.retry(wctx, cause))
+	if cause == nil {
+		cause = checkCallback(prov, p)
 	}
-	if p.Code == "" {
-		return done(o.retry(wctx, verification.ErrCallbackInvalid.WithLongMessage("The callback has no authorization code.")))
+	if cause != nil {
+		return done(o.retry(wctx, cause))
 	}
 	secrets, err := s.openFlowSecrets(flow)
 	if err != nil {
 		return done(o.retry(wctx, verification.ErrCallbackInvalid.WithLongMessage("The flow could not be resumed. Start again.")))
 	}
-	ident, tok, err := prov.Exchange(ctx, provider.ExchangeRequest{
-		Code: p.Code, CodeVerifier: secrets.Verifier, RedirectURI: s.callbackURL, Nonce: secrets.Nonce, Params: p.Extra,
-	})
+	ident, tok, err := prov.Exchange(ctx, s.exchangeRequest(p, secrets))
 	if err == nil && (ident == nil || tok == nil || tok.AccessToken == "") {
 		err = verification.ErrFetchUser.WithLongMessage("The provider returned no account or no access token.")
 	}
@@ -202,16 +201,18 @@ func (o *attemptOutcome) retry(ctx context.Context, cause *verification.Error) e
 	now := s.clock()
 	var fresh startedFlow
 	if s.policy.CanRetry(a.Verification, now) && o.prov != nil {
-		f, err := s.startFlow(ctx, o.prov, flowRequest{
+		f := s.retryFlow(ctx, o.prov, flowRequest{
 			kind: o.flow.Kind, subjectID: a.ID, strategy: o.flow.Strategy,
 			scopes: o.flow.Scopes, redirectURL: o.flow.RedirectURL,
 			prompt: o.flow.Prompt, loginHint: o.flow.LoginHint,
 			offline: o.flow.Offline, bindingHash: o.flow.BindingHash,
 		}, now)
-		if err != nil {
-			return err
+		if f != nil {
+			var err error
+			if fresh, err = s.saveFlow(ctx, f); err != nil {
+				return err
+			}
 		}
-		fresh = f
 	}
 	v, err := s.policy.Retry(a.Verification, now, cause, fresh.url, fresh.key)
 	outcome := error(cause)

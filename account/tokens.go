@@ -15,6 +15,7 @@ type tokenRecord struct {
 	TokenType    string   `json:"token_type,omitempty"`
 	RefreshToken string   `json:"refresh_token,omitempty"`
 	IDToken      string   `json:"id_token,omitempty"`
+	TokenSecret  string   `json:"token_secret,omitempty"` // OAuth 1.0a
 	Expiry       int64    `json:"expiry,omitempty"` // epoch ms
 	Scopes       []string `json:"scopes,omitempty"`
 }
@@ -25,6 +26,7 @@ func tokenRecordFrom(t *provider.Token) tokenRecord {
 		TokenType:    t.TokenType,
 		RefreshToken: t.RefreshToken,
 		IDToken:      t.IDToken,
+		TokenSecret:  t.TokenSecret,
 		Scopes:       t.Scopes,
 	}
 	if !t.Expiry.IsZero() {
@@ -39,6 +41,7 @@ func (r tokenRecord) token() *provider.Token {
 		TokenType:    r.TokenType,
 		RefreshToken: r.RefreshToken,
 		IDToken:      r.IDToken,
+		TokenSecret:  r.TokenSecret,
 		Scopes:       r.Scopes,
 	}
 	if r.Expiry != 0 {
