@@ -16,7 +16,7 @@ type tokenRecord struct {
 	RefreshToken string   `json:"refresh_token,omitempty"`
 	IDToken      string   `json:"id_token,omitempty"`
 	TokenSecret  string   `json:"token_secret,omitempty"` // OAuth 1.0a
-	Expiry       int64    `json:"expiry,omitempty"` // epoch ms
+	Expiry       int64    `json:"expiry,omitempty"`       // epoch ms
 	Scopes       []string `json:"scopes,omitempty"`
 }
 
