@@ -58,17 +58,24 @@ type bareAccount struct {
 	CreatedAt      time.Time `bun:"created_at"`
 }
 
-func newBareRP(tb testing.TB, idp *providertest.Server) *bareRP {
+// openBareDB opens the bare stack's SQLite file, with its one table.
+func openBareDB(tb testing.TB) *bun.DB {
 	tb.Helper()
-	ctx := context.Background()
 	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "bare.db"), sqlite.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	if _, err := db.NewCreateTable().Model((*bareAccount)(nil)).Exec(ctx); err != nil {
+	if _, err := db.NewCreateTable().Model((*bareAccount)(nil)).Exec(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
+	return db
+}
+
+func newBareRP(tb testing.TB, idp *providertest.Server) *bareRP {
+	tb.Helper()
+	ctx := context.Background()
+	db := openBareDB(tb)
 	prov, err := gooidc.NewProvider(ctx, idp.Issuer())
 	if err != nil {
 		tb.Fatal(err)

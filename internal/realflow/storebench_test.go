@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tetherauth/tether/account"
-	"github.com/tetherauth/tether/store/sqlstore/sqlite"
 	"github.com/tetherauth/tether/verification"
 )
 
@@ -76,14 +74,7 @@ func BenchmarkStoreTetherFlowWrites(b *testing.B) {
 // one bun insert into a SQLite file opened the same way.
 func BenchmarkStoreBareInsert(b *testing.B) {
 	ctx := context.Background()
-	db, err := sqlite.Open(filepath.Join(b.TempDir(), "bare.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.NewCreateTable().Model((*bareAccount)(nil)).Exec(ctx); err != nil {
-		b.Fatal(err)
-	}
+	db := openBareDB(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		a := &bareAccount{
