@@ -33,7 +33,6 @@ func BenchmarkStoreTetherFlowWrites(b *testing.B) {
 	blob := randomBytes(b, 1400)   // sealed access, refresh and ID tokens
 	redirect := idpAuthURLShape()
 	b.ReportAllocs()
-	n := 0
 	for b.Loop() {
 		now := time.Now()
 		key := randomHex(32)
@@ -66,7 +65,6 @@ func BenchmarkStoreTetherFlowWrites(b *testing.B) {
 		if err := fw.UpdateAccountFlow(ctx, key, next, &account.SealedTokens{AccountID: a.ID, Blob: blob, UpdatedAt: now}, nil); err != nil {
 			b.Fatal(err)
 		}
-		n++
 	}
 }
 
