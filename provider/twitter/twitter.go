@@ -85,10 +85,9 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/dghubble/oauth1"
@@ -163,7 +162,7 @@ func New(cfg Config) (*Provider, error) {
 
 // String describes the provider without its consumer secret.
 func (p *Provider) String() string {
-	return fmt.Sprintf("twitter.Provider{ConsumerKey: %q, BaseURL: %q}", p.consumerKey, p.baseURL)
+	return "twitter.Provider{ConsumerKey: " + strconv.Quote(p.consumerKey) + ", BaseURL: " + strconv.Quote(p.baseURL) + "}"
 }
 
 // GoString is String, so that %#v hides the consumer secret too.
@@ -282,20 +281,15 @@ func (p *Provider) Exchange(ctx context.Context, req provider.ExchangeRequest) (
 // identity maps a verify_credentials response (see the package
 // documentation).
 func identity(u map[string]any) *provider.Identity {
-	id := &provider.Identity{
-		ProviderUserID: catalog.String(u, "id_str"),
-		EmailAddress:   catalog.String(u, "email"),
-		AvatarURL:      catalog.String(u, "profile_image_url_https"),
-		Username:       catalog.String(u, "screen_name"),
-		Claims:         u,
+	id := &provider.Identity{Username: catalog.String(u, "screen_name"), Claims: u}
+	if s := catalog.String(u, "id_str"); strings.Trim(s, "0123456789") == "" {
+		id.ProviderUserID = s // a decimal id, never the float "id"
 	}
-	if strings.Trim(id.ProviderUserID, "0123456789") != "" {
-		id.ProviderUserID = "" // not a decimal id
-	}
-	if id.EmailAddress != "" {
+	if id.EmailAddress = catalog.String(u, "email"); id.EmailAddress != "" {
 		id.EmailVerified = new(true)
 	}
 	id.FirstName, id.LastName = catalog.SplitName(catalog.String(u, "name"))
+	id.AvatarURL = catalog.String(u, "profile_image_url_https")
 	return id
 }
 
@@ -392,8 +386,7 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return resp, nil
 	}
-	body, _ := io.ReadAll(resp.Body) // bounded by the client
-	resp.Body.Close()
+	body, _ := oauthclient.ReadBody(resp.Body) // closes it
 	return nil, oauthclient.NewOAuthError(resp.StatusCode, errorCode(body))
 }
 
