@@ -96,6 +96,7 @@ type OAuth1 struct {
 	// URL is the server's base URL, which serves /oauth/* and /1.1/*.
 	URL string
 	cfg OAuth1Config
+	srv *httptest.Server
 
 	mu            sync.Mutex
 	users         map[string]OAuth1User
@@ -135,9 +136,13 @@ func NewOAuth1(t testing.TB, cfg OAuth1Config) *OAuth1 {
 		mux.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	s.URL = srv.URL
+	s.URL, s.srv = srv.URL, srv
 	return s
 }
+
+// Close stops the server before the test ends: every request to it then
+// fails to connect, as in an outage of X.
+func (s *OAuth1) Close() { s.srv.Close() }
 
 // Consumer returns the client's credentials: the consumer key and secret
 // (X's API Key and API Key Secret).
