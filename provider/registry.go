@@ -16,7 +16,7 @@ var catalogue = []string{
 	"apple", "atlassian", "bitbucket", "box", "coinbase", "discord", "dropbox",
 	"facebook", "github", "gitlab", "google", "hubspot", "huggingface",
 	"instagram", "line", "linear", "linkedin", "linkedin_oidc", "microsoft",
-	"notion", "slack", "spotify", "tiktok", "twitch", "vercel", "x", "xero",
+	"notion", "slack", "spotify", "tiktok", "twitch", "twitter", "vercel", "x", "xero",
 }
 
 // Catalogue returns the strategies of the catalogue providers (oauth_apple,
