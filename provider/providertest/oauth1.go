@@ -448,21 +448,12 @@ func (s *OAuth1) authenticate(w http.ResponseWriter, r *http.Request, kind strin
 		e.write(w)
 		return signedRequest{}, false
 	}
-	oauth, err := parseOAuthHeader(r.Header.Get("Authorization"))
+	req, err := ParseOAuth1Request(r)
 	if err != nil {
 		return fail(errCouldNotAuthenticate)
 	}
-	all, err := requestParams(r, oauth)
-	if err != nil {
-		return fail(errCouldNotAuthenticate)
-	}
-	for _, k := range []string{"oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature"} {
-		if len(oauth[k]) != 1 || oauth.Get(k) == "" {
-			return fail(errCouldNotAuthenticate)
-		}
-	}
-	if oauth.Get("oauth_signature_method") != "HMAC-SHA1" || (oauth.Has("oauth_version") && oauth.Get("oauth_version") != "1.0") ||
-		subtle.ConstantTimeCompare([]byte(oauth.Get("oauth_consumer_key")), []byte(s.cfg.ConsumerKey)) != 1 {
+	oauth, all := req.Protocol, req.Params
+	if subtle.ConstantTimeCompare([]byte(oauth.Get("oauth_consumer_key")), []byte(s.cfg.ConsumerKey)) != 1 {
 		return fail(errCouldNotAuthenticate)
 	}
 	ts, err := strconv.ParseInt(oauth.Get("oauth_timestamp"), 10, 64)
@@ -487,12 +478,7 @@ func (s *OAuth1) authenticate(w http.ResponseWriter, r *http.Request, kind strin
 	} else if token != "" {
 		return fail(errCouldNotAuthenticate)
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	base := oauth1BaseString(r.Method, scheme+"://"+r.Host+r.URL.EscapedPath(), all)
-	if !oauth1Verify(base, s.cfg.ConsumerSecret, tokenSecret, oauth.Get("oauth_signature")) {
+	if !req.Verify(s.cfg.ConsumerSecret, tokenSecret) {
 		return fail(errCouldNotAuthenticate)
 	}
 	// The nonce is checked last, so that only a correctly signed request

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +16,64 @@ import (
 // The fake OAuth 1.0a server's own implementation of RFC 5849 section 3.4
 // (HMAC-SHA1 only), written from the RFC and independent of the client
 // library the providers use, so that a signing bug on either side shows.
+// [OAuth1] and the conformance suite's OAuth 1.0a mode both check requests
+// with it, through [ParseOAuth1Request].
+
+// OAuth1Request is a request signed with OAuth 1.0a (RFC 5849 section 3),
+// as a server reads it.
+type OAuth1Request struct {
+	// Protocol are the parameters of its "OAuth" Authorization header
+	// (section 3.5.1): oauth_consumer_key, oauth_token, oauth_signature...
+	Protocol url.Values
+	// Params are the parameters its signature covers (section 3.4.1.3.1):
+	// the query, a form-encoded body and Protocol but realm and
+	// oauth_signature.
+	Params url.Values
+	// base is the signature base string (section 3.4.1).
+	base string
+}
+
+// ParseOAuth1Request reads r's protocol parameters and the parameters its
+// signature covers; it consumes a form-encoded body. It fails, saying why,
+// when r has no "OAuth" Authorization header, when oauth_consumer_key,
+// oauth_signature_method, oauth_timestamp, oauth_nonce or oauth_signature
+// is missing, empty or repeated, when the signature method is not HMAC-SHA1
+// or when oauth_version is there and not "1.0". The consumer key, the
+// timestamp, the nonce and the token are the server's to check.
+func ParseOAuth1Request(r *http.Request) (*OAuth1Request, error) {
+	oauth, err := parseOAuthHeader(r.Header.Get("Authorization"))
+	if err != nil {
+		return nil, err
+	}
+	all, err := requestParams(r, oauth)
+	if err != nil {
+		return nil, fmt.Errorf("providertest: request parameters: %w", err)
+	}
+	for _, k := range []string{"oauth_consumer_key", "oauth_signature_method", "oauth_timestamp", "oauth_nonce", "oauth_signature"} {
+		if len(oauth[k]) != 1 || oauth.Get(k) == "" {
+			return nil, fmt.Errorf("providertest: %s missing, empty or repeated", k)
+		}
+	}
+	if m := oauth.Get("oauth_signature_method"); m != "HMAC-SHA1" {
+		return nil, fmt.Errorf("providertest: oauth_signature_method %q, want HMAC-SHA1", m)
+	}
+	if oauth.Has("oauth_version") && oauth.Get("oauth_version") != "1.0" {
+		return nil, fmt.Errorf("providertest: oauth_version %q, want 1.0", oauth.Get("oauth_version"))
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	base := oauth1BaseString(r.Method, scheme+"://"+r.Host+r.URL.EscapedPath(), all)
+	return &OAuth1Request{Protocol: oauth, Params: all, base: base}, nil
+}
+
+// Verify reports whether the request's oauth_signature is its HMAC-SHA1
+// signature (section 3.4.2) under consumerSecret and tokenSecret ("" for a
+// request without a token), comparing in constant time.
+func (q *OAuth1Request) Verify(consumerSecret, tokenSecret string) bool {
+	return oauth1Verify(q.base, consumerSecret, tokenSecret, q.Protocol.Get("oauth_signature"))
+}
 
 // requestParams collects a request's parameters for its signature base
 // string (RFC 5849 section 3.4.1.3.1): the query, a form-encoded body and

@@ -9,14 +9,10 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/tetherauth/tether/provider"
 	"github.com/tetherauth/tether/provider/providertest"
@@ -168,59 +164,20 @@ func (s *suite) authorize(t *testing.T, f *fake, p provider.Provider, u User) fl
 	if s.h.IDToken != nil {
 		fl.req.Nonce = "nonce-" + random(16)
 	}
-	f.secret(fl.verifier, fl.req.Nonce, fl.req.State)
+	f.secrets.add(fl.verifier, fl.req.Nonce, fl.req.State)
 	raw, err := p.AuthCodeURL(context.Background(), fl.req)
 	if err != nil {
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 		t.Fatalf("AuthCodeURL: %v", err)
 	}
 	s.checkAuthURL(t, f, raw, fl.req, fl.req.Scopes)
 	f.setLogin(u)
-	fl.callback = s.browse(t, f, raw)
+	fl.callback = browse(t, f.Client, raw)
 	if got := fl.callback.Get("state"); got != fl.req.State {
 		t.Fatalf("callback state %q, want the request's", got)
 	}
 	return fl
 }
-
-// browse sends the browser to the authorization URL and returns the
-// callback's parameters, from the redirect or the form_post page.
-func (s *suite) browse(t *testing.T, f *fake, raw string) url.Values {
-	t.Helper()
-	c := *f.Client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Get(raw)
-	if err != nil {
-		t.Fatalf("GET authorization URL: %v", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusFound {
-		loc, err := url.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatalf("callback URL: %v", err)
-		}
-		return loc.Query()
-	}
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.WriteString(string(buf[:n]))
-		if err != nil {
-			break
-		}
-	}
-	v := url.Values{}
-	for _, m := range inputPattern.FindAllStringSubmatch(b.String(), -1) {
-		v.Add(unescapeHTML(m[1]), unescapeHTML(m[2]))
-	}
-	if len(v) == 0 {
-		t.Fatalf("authorization endpoint answered HTTP %d without a callback", resp.StatusCode)
-	}
-	return v
-}
-
-var inputPattern = regexp.MustCompile(`<input type=hidden name="([^"]*)" value="([^"]*)">`)
 
 // exchange redeems the flow's code as the account Service would.
 func (s *suite) exchange(ctx context.Context, p provider.Provider, fl flow) (*provider.Identity, *provider.Token, error) {
@@ -286,11 +243,6 @@ func (s *suite) checkAuthURL(t *testing.T, f *fake, raw string, req provider.Aut
 			t.Errorf("authorization parameter %s is sent, but the harness declares none", k)
 		}
 	}
-}
-
-func unescapeHTML(s string) string {
-	r := strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&quot;", `"`, "&#39;", "'")
-	return r.Replace(s)
 }
 
 func (s *suite) testMetadata(t *testing.T) {
@@ -406,12 +358,12 @@ func (s *suite) testExchange(t *testing.T, u User) {
 	fl := s.authorize(t, f, p, u)
 	ctx, spans := traced()
 	id, tok, err := s.exchange(ctx, p, fl)
-	s.checkSpans(t, f, spans())
+	checkSpans(t, f.secrets, spans())
 	if err != nil {
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 		t.Fatalf("Exchange: %v", err)
 	}
-	s.checkIdentity(t, id, s.h.want(u))
+	checkIdentity(t, id, s.h.want(u))
 	f.mu.Lock()
 	last := f.last
 	f.mu.Unlock()
@@ -420,7 +372,7 @@ func (s *suite) testExchange(t *testing.T, u User) {
 		wantScopes = s.h.DefaultScopes
 	}
 	s.checkToken(t, tok, last, wantScopes, s.h.IDToken != nil)
-	s.checkPrinted(t, f, "the Token", tok)
+	checkPrinted(t, f.secrets, "the Token", tok)
 }
 
 // testExample runs a flow whose profile bodies and ID token claims are a
@@ -449,34 +401,7 @@ func (s *suite) testExample(t *testing.T, ex Example) {
 	if err != nil {
 		t.Fatalf("Exchange: %v", err)
 	}
-	es.checkIdentity(t, id, ex.Want)
-}
-
-// checkIdentity compares every field but Claims.
-func (s *suite) checkIdentity(t *testing.T, got *provider.Identity, want provider.Identity) {
-	t.Helper()
-	if got == nil {
-		t.Fatal("Exchange returned a nil Identity")
-	}
-	show := func(b *bool) string {
-		if b == nil {
-			return "nil"
-		}
-		return fmt.Sprint(*b)
-	}
-	for _, c := range []struct{ field, got, want string }{
-		{"ProviderUserID", got.ProviderUserID, want.ProviderUserID},
-		{"EmailAddress", got.EmailAddress, want.EmailAddress},
-		{"EmailVerified", show(got.EmailVerified), show(want.EmailVerified)},
-		{"FirstName", got.FirstName, want.FirstName},
-		{"LastName", got.LastName, want.LastName},
-		{"Username", got.Username, want.Username},
-		{"AvatarURL", got.AvatarURL, want.AvatarURL},
-	} {
-		if c.got != c.want {
-			t.Errorf("Identity.%s = %q, want %q", c.field, c.got, c.want)
-		}
-	}
+	checkIdentity(t, id, ex.Want)
 }
 
 // checkToken compares a token with the fake's last response.
@@ -531,7 +456,7 @@ func (s *suite) testTokenFault(t *testing.T, flt fault, wantStatus int, wantCode
 			t.Errorf("Exchange: OAuthError{Status: %d, Code: %q}, want {%d, %q}", oe.Status, oe.Code, wantStatus, wantCode)
 		}
 	}
-	s.checkErr(t, f, err)
+	checkErr(t, f.secrets, err)
 }
 
 // testProfileError checks that an HTTP 200 error body on the profile
@@ -552,7 +477,7 @@ func (s *suite) testWrongNonce(t *testing.T) {
 	if !errors.Is(err, verification.ErrIDTokenInvalid) {
 		t.Errorf("Exchange: %v, want verification.ErrIDTokenInvalid", err)
 	}
-	s.checkErr(t, f, err)
+	checkErr(t, f.secrets, err)
 }
 
 func (s *suite) testProfileError(t *testing.T) {
@@ -569,7 +494,7 @@ func (s *suite) testProfileError(t *testing.T) {
 	if !errors.Is(err, verification.ErrFetchUser) {
 		t.Errorf("Exchange: %v, want verification.ErrFetchUser", err)
 	}
-	s.checkErr(t, f, err)
+	checkErr(t, f.secrets, err)
 }
 
 func (s *suite) testRefresh(t *testing.T) {
@@ -582,14 +507,14 @@ func (s *suite) testRefresh(t *testing.T) {
 	fl := s.authorize(t, f, p, u)
 	_, tok, err := s.exchange(context.Background(), p, fl)
 	if err != nil {
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 		t.Fatalf("Exchange: %v", err)
 	}
 	ctx := context.Background()
 	t.Run("Refresh", func(t *testing.T) {
 		got, err := r.Refresh(ctx, provider.RefreshRequest{RefreshToken: tok.RefreshToken, Subject: u.ID})
 		if err != nil {
-			s.checkErr(t, f, err)
+			checkErr(t, f.secrets, err)
 			t.Fatalf("Refresh: %v", err)
 		}
 		f.mu.Lock()
@@ -603,11 +528,11 @@ func (s *suite) testRefresh(t *testing.T) {
 		if s.h.Refresh.Rotates && got.RefreshToken == "" {
 			t.Errorf("Refresh returned no new refresh token, but the provider rotates them")
 		}
-		s.checkPrinted(t, f, "the refreshed Token", got)
+		checkPrinted(t, f.secrets, "the refreshed Token", got)
 	})
 	t.Run("Refused", func(t *testing.T) {
 		bad := "rt-unknown-" + random(16)
-		f.secret(bad)
+		f.secrets.add(bad)
 		_, err := r.Refresh(ctx, provider.RefreshRequest{RefreshToken: bad, Subject: u.ID})
 		if !errors.Is(err, verification.ErrTokenRetrieval) {
 			t.Errorf("Refresh of an unknown refresh token: %v, want verification.ErrTokenRetrieval", err)
@@ -616,7 +541,7 @@ func (s *suite) testRefresh(t *testing.T) {
 		if !errors.As(err, &oe) || oe.Code != "invalid_grant" {
 			t.Errorf("Refresh of an unknown refresh token: %v, want an *provider.OAuthError invalid_grant", err)
 		}
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 	})
 	t.Run("Error200", func(t *testing.T) {
 		f.setFault(token200Error)
@@ -628,7 +553,7 @@ func (s *suite) testRefresh(t *testing.T) {
 		if !errors.Is(err, verification.ErrTokenRetrieval) {
 			t.Errorf("Refresh: %v, want verification.ErrTokenRetrieval", err)
 		}
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 	})
 	t.Run("Empty", func(t *testing.T) {
 		_, err := r.Refresh(ctx, provider.RefreshRequest{Subject: u.ID})
@@ -647,7 +572,7 @@ func (s *suite) testRevoke(t *testing.T) {
 	fl := s.authorize(t, f, p, fixtures[0].user)
 	_, tok, err := s.exchange(context.Background(), p, fl)
 	if err != nil {
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 		t.Fatalf("Exchange: %v", err)
 	}
 	hints := s.h.Revoke.Hints
@@ -666,14 +591,14 @@ func (s *suite) testRevoke(t *testing.T) {
 			}
 			if tc.token == "" {
 				tc.token = "rt-unissued-" + random(16)
-				f.secret(tc.token)
+				f.secrets.add(tc.token)
 			}
 			f.mu.Lock()
 			before, seen := f.requests, len(f.revocations)
 			f.mu.Unlock()
 			tctx, spans := traced()
 			err := rv.Revoke(tctx, tc.token, tc.hint)
-			s.checkSpans(t, f, spans())
+			checkSpans(t, f.secrets, spans())
 			f.mu.Lock()
 			sent, revs := f.requests-before, f.revocations[seen:]
 			f.mu.Unlock()
@@ -684,11 +609,11 @@ func (s *suite) testRevoke(t *testing.T) {
 				if sent != 0 {
 					t.Errorf("Revoke(%s) sent %d requests, want none", tc.hint, sent)
 				}
-				s.checkErr(t, f, err)
+				checkErr(t, f.secrets, err)
 				return
 			}
 			if err != nil {
-				s.checkErr(t, f, err)
+				checkErr(t, f.secrets, err)
 				t.Fatalf("Revoke(%s): %v", tc.hint, err)
 			}
 			if len(revs) != 1 || revs[0].token != tc.token {
@@ -709,7 +634,7 @@ func (s *suite) testRevoke(t *testing.T) {
 		if err == nil {
 			t.Fatal("Revoke answered with HTTP 503 succeeded")
 		}
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 	})
 }
 
@@ -721,16 +646,16 @@ func (s *suite) testVerifyIDToken(t *testing.T) {
 	}
 	u := fixtures[0].user
 	nonce := "nonce-" + random(16)
-	f.secret(nonce)
+	f.secrets.add(nonce)
 	raw, err := f.idToken(u, nonce)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.secret(raw)
+	f.secrets.add(raw)
 	ctx := context.Background()
 	id, exp, err := v.VerifyIDToken(ctx, raw, nonce)
 	if err != nil {
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 		t.Fatalf("VerifyIDToken: %v", err)
 	}
 	if id.ProviderUserID != u.ID {
@@ -747,11 +672,11 @@ func (s *suite) testVerifyIDToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.secret(forged)
+	f.secrets.add(forged)
 	if _, _, err := v.VerifyIDToken(ctx, forged, nonce); !errors.Is(err, verification.ErrIDTokenInvalid) {
 		t.Errorf("VerifyIDToken of a token signed with an unpublished key: %v, want verification.ErrIDTokenInvalid", err)
 	} else {
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 	}
 	if _, _, err := v.VerifyIDToken(ctx, raw, "nonce-other"); !errors.Is(err, verification.ErrIDTokenInvalid) {
 		t.Errorf("VerifyIDToken with another nonce: %v, want verification.ErrIDTokenInvalid", err)
@@ -764,115 +689,8 @@ func (s *suite) testPrintProvider(t *testing.T) {
 	f, p := s.start(t)
 	fl := s.authorize(t, f, p, fixtures[0].user)
 	if _, _, err := s.exchange(context.Background(), p, fl); err != nil {
-		s.checkErr(t, f, err)
+		checkErr(t, f.secrets, err)
 		t.Fatalf("Exchange: %v", err)
 	}
-	s.checkPrinted(t, f, "the provider", p)
-}
-
-// checkPrinted fails when v printed with %v, %+v, %#v or %s shows a secret.
-func (s *suite) checkPrinted(t *testing.T, f *fake, what string, v any) {
-	t.Helper()
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		out := fmt.Sprintf(verb, v)
-		if name := leaked(out, f.allSecrets()); name != "" {
-			t.Errorf("%s printed with %s shows a secret (%s)", what, verb, name)
-		}
-	}
-}
-
-// checkErr fails when err, or any error it wraps, shows a secret.
-func (s *suite) checkErr(t *testing.T, f *fake, err error) {
-	t.Helper()
-	secrets := f.allSecrets()
-	for _, e := range chain(err) {
-		for _, verb := range []string{"%v", "%+v"} {
-			if name := leaked(fmt.Sprintf(verb, e), secrets); name != "" {
-				t.Errorf("error %T printed with %s shows a secret (%s)", e, verb, name)
-			}
-		}
-	}
-}
-
-// chain returns err and every error it wraps.
-func chain(err error) []error {
-	var out []error
-	var walk func(error)
-	walk = func(e error) {
-		if e == nil || len(out) > 100 {
-			return
-		}
-		out = append(out, e)
-		switch u := e.(type) {
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		case interface{ Unwrap() []error }:
-			for _, x := range u.Unwrap() {
-				walk(x)
-			}
-		}
-	}
-	walk(err)
-	return out
-}
-
-// secretKinds name the secrets the suite makes by their prefix.
-var secretKinds = []struct{ prefix, kind string }{
-	{"code-", "the authorization code"}, {"at-", "an access token"}, {"rt-", "a refresh token"},
-	{"state-", "the state"}, {"nonce-", "the nonce"}, {"conformance-secret-", "the client secret"},
-	{"eyJ", "a JWT (ID token or client secret)"},
-}
-
-// leaked returns which kind of secret s shows, or "".
-func leaked(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) < 8 || !strings.Contains(s, sec) {
-			continue
-		}
-		for _, k := range secretKinds {
-			if strings.HasPrefix(sec, k.prefix) {
-				return k.kind
-			}
-		}
-		return "the PKCE verifier or another secret"
-	}
-	return ""
-}
-
-// traced returns a context with a recording span, under which a provider
-// that traces its requests (every catalogue provider does) records its
-// spans, and the function that ends it and returns every span recorded.
-func traced() (context.Context, func() []sdktrace.ReadOnlySpan) {
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	ctx, root := tp.Tracer("conformance").Start(context.Background(), "conformance")
-	return ctx, func() []sdktrace.ReadOnlySpan {
-		root.End()
-		return rec.Ended()
-	}
-}
-
-// checkSpans fails when a span's name, attributes or events show a
-// secret: a URL path with a token in it (HubSpot's endpoints take one)
-// must not reach a trace.
-func (s *suite) checkSpans(t *testing.T, f *fake, spans []sdktrace.ReadOnlySpan) {
-	t.Helper()
-	secrets := f.allSecrets()
-	for _, sp := range spans {
-		texts := []string{sp.Name(), sp.Status().Description}
-		for _, a := range sp.Attributes() {
-			texts = append(texts, string(a.Key)+"="+a.Value.Emit())
-		}
-		for _, e := range sp.Events() {
-			texts = append(texts, e.Name)
-			for _, a := range e.Attributes {
-				texts = append(texts, string(a.Key)+"="+a.Value.Emit())
-			}
-		}
-		for _, text := range texts {
-			if name := leaked(text, secrets); name != "" {
-				t.Errorf("span %q shows a secret (%s)", sp.Name(), name)
-			}
-		}
-	}
+	checkPrinted(t, f.secrets, "the provider", p)
 }

@@ -81,7 +81,7 @@ type fake struct {
 	access      map[string]*grant
 	refresh     map[string]*grant
 	last        issued
-	secrets     []string
+	secrets     *secrets
 	revocations []revocation
 	requests    int
 }
@@ -94,7 +94,7 @@ func newFake(t *testing.T, h *Harness, signer *providertest.Signer) *fake {
 	t.Helper()
 	f := &fake{
 		t: t, h: h, signer: signer,
-		codes: map[string]*grant{}, access: map[string]*grant{}, refresh: map[string]*grant{},
+		secrets: &secrets{}, codes: map[string]*grant{}, access: map[string]*grant{}, refresh: map[string]*grant{},
 	}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -102,7 +102,7 @@ func newFake(t *testing.T, h *Harness, signer *providertest.Signer) *fake {
 		URL: srv.URL, Client: srv.Client(),
 		ClientID: "conformance-client-" + random(6), ClientSecret: "conformance-secret-" + random(16),
 	}
-	f.secrets = append(f.secrets, f.ClientSecret)
+	f.secrets.add(f.ClientSecret)
 	return f
 }
 
@@ -115,19 +115,6 @@ func random(n int) string {
 
 func (f *fake) setFault(x fault) { f.mu.Lock(); f.fault = x; f.mu.Unlock() }
 func (f *fake) setLogin(u User)  { f.mu.Lock(); f.login = u; f.mu.Unlock() }
-
-// secret records s as a secret that must not appear in errors.
-func (f *fake) secret(s ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.secrets = append(f.secrets, s...)
-}
-
-func (f *fake) allSecrets() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.secrets)
-}
 
 // path expands "{client_id}" in a declared path.
 func (f *fake) path(p string) string { return strings.ReplaceAll(p, "{client_id}", f.ClientID) }
@@ -199,8 +186,8 @@ func (f *fake) authorize(w http.ResponseWriter, r *http.Request) {
 		scopes: slices.DeleteFunc(strings.Split(q.Get("scope"), sep), func(s string) bool { return s == "" }),
 	}
 	f.codes[code] = g
-	f.secrets = append(f.secrets, code)
 	f.mu.Unlock()
+	f.secrets.add(code)
 	cb := url.Values{"code": {code}, "state": {q.Get("state")}}
 	if f.h.Authorize.IssuerParameter {
 		cb.Set("iss", f.issuer())
@@ -258,7 +245,7 @@ func (f *fake) checkClient(r *http.Request, style AuthStyle, what string) bool {
 	}
 	switch {
 	case f.h.AnyClientSecret && secret != "":
-		f.secret(secret)
+		f.secrets.add(secret)
 	case secret != f.ClientSecret:
 		f.t.Errorf("%s: wrong or missing client secret (%v)", what, style)
 		return false
@@ -401,8 +388,8 @@ func (f *fake) issue(w http.ResponseWriter, g *grant, withRefresh, withIDToken b
 		f.refresh[iss.refresh] = g
 	}
 	f.last = iss
-	f.secrets = append(f.secrets, at, iss.refresh, iss.idToken)
 	f.mu.Unlock()
+	f.secrets.add(at, iss.refresh, iss.idToken)
 	writeJSON(w, http.StatusOK, body)
 }
 

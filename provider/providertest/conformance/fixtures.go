@@ -26,7 +26,11 @@ var fixtures = []fixture{
 }
 
 // want is the identity the harness implies for u.
-func (h *Harness) want(u User) provider.Identity {
+func (h *Harness) want(u User) provider.Identity { return expected(u, h.Lacks, h.Expect) }
+
+// expected is the identity of u at a provider that lacks l, adjusted by
+// expect when set.
+func expected(u User, l Lacks, expect func(User, *provider.Identity)) provider.Identity {
 	w := provider.Identity{
 		ProviderUserID: u.ID, EmailAddress: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		Username: u.Username, AvatarURL: u.AvatarURL,
@@ -34,7 +38,6 @@ func (h *Harness) want(u User) provider.Identity {
 	if u.Email != "" && u.EmailVerified != nil {
 		w.EmailVerified = ptr(*u.EmailVerified)
 	}
-	l := h.Lacks
 	if l.Email {
 		w.EmailAddress = ""
 	}
@@ -50,8 +53,8 @@ func (h *Harness) want(u User) provider.Identity {
 	if l.Avatar {
 		w.AvatarURL = ""
 	}
-	if h.Expect != nil {
-		h.Expect(u, &w)
+	if expect != nil {
+		expect(u, &w)
 	}
 	return w
 }
