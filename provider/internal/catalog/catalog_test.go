@@ -37,6 +37,7 @@ import (
 	"github.com/tetherauth/tether/provider/spotify"
 	"github.com/tetherauth/tether/provider/tiktok"
 	"github.com/tetherauth/tether/provider/twitch"
+	"github.com/tetherauth/tether/provider/twitter"
 	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
 	"github.com/tetherauth/tether/provider/xero"
@@ -100,6 +101,7 @@ var builders = map[string]func(provider.AppConfig) (provider.Provider, error){
 	"huggingface": func(c provider.AppConfig) (provider.Provider, error) { return huggingface.New(c) },
 	"line":        func(c provider.AppConfig) (provider.Provider, error) { return line.New(c) },
 	"twitch":      func(c provider.AppConfig) (provider.Provider, error) { return twitch.New(c) },
+	"twitter":     func(c provider.AppConfig) (provider.Provider, error) { return twitter.New(c) },
 	"vercel":      func(c provider.AppConfig) (provider.Provider, error) { return vercel.New(c) },
 	"xero":        func(c provider.AppConfig) (provider.Provider, error) { return xero.New(c) },
 }
@@ -131,6 +133,10 @@ func TestAppConfigRefusals(t *testing.T) {
 		"APIURL of a one-host provider": {builders["gitlab"], provider.AppConfig{Credentials: creds, APIURL: "https://api.example"}, "gitlab: Config.APIURL is not used"},
 		"ClockSkew of OAuth 2.0":        {builders["spotify"], provider.AppConfig{Credentials: creds, ClockSkew: time.Minute}, "spotify: Config.ClockSkew is for OpenID Connect"},
 		"bad APIURL":                    {builders["x"], provider.AppConfig{Credentials: creds, APIURL: "api.x.com"}, "x: Config.APIURL"},
+		// OAuth 1.0a: no scopes, one host, no ID token.
+		"Scopes of OAuth 1.0a":    {builders["twitter"], provider.AppConfig{Credentials: creds, Scopes: []string{"tweet.read"}}, "twitter: Config.Scopes must be empty"},
+		"APIURL of OAuth 1.0a":    {builders["twitter"], provider.AppConfig{Credentials: creds, APIURL: "https://api.x.com"}, "twitter: Config.APIURL must be empty"},
+		"ClockSkew of OAuth 1.0a": {builders["twitter"], provider.AppConfig{Credentials: creds, ClockSkew: time.Minute}, "twitter: Config.ClockSkew must be zero"},
 	} {
 		if _, err := c.build(c.cfg); err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q...", name, err, c.want)
@@ -194,7 +200,8 @@ var appleKey = func() string {
 // TestCapabilities holds each provider's type, which declares its
 // capabilities, to the provider's documentation: a capability the provider
 // lacks is absent from its type (Microsoft is no Revoker, Facebook and
-// Spotify are no Refresher or no Revoker).
+// Spotify are no Refresher or no Revoker), and only X's OAuth 1.0a
+// integration is a provider.OAuth1.
 func TestCapabilities(t *testing.T) {
 	want := map[string]catalog.Capabilities{
 		"apple":         {Refresh: true, Revoke: true, VerifyIDToken: true},
@@ -222,6 +229,7 @@ func TestCapabilities(t *testing.T) {
 		"huggingface":   {},
 		"line":          {Refresh: true, Revoke: true},
 		"twitch":        {Refresh: true, Revoke: true},
+		"twitter":       {}, // OAuth 1.0a: RevokeCredentials, no Revoker
 		"vercel":        {Refresh: true, Revoke: true},
 		"xero":          {Refresh: true, Revoke: true},
 	}
@@ -240,6 +248,9 @@ func TestCapabilities(t *testing.T) {
 		}
 		if got := catalog.CapabilitiesOf(p); got != want[slug] {
 			t.Errorf("%s's type has %+v, want %+v", slug, got, want[slug])
+		}
+		if _, ok := p.(provider.OAuth1); ok != (slug == "twitter") {
+			t.Errorf("%s is a provider.OAuth1: %v, want %v (only twitter speaks OAuth 1.0a)", slug, ok, !ok)
 		}
 	}
 }

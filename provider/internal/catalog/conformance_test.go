@@ -40,6 +40,7 @@ import (
 	"github.com/tetherauth/tether/provider/spotify"
 	"github.com/tetherauth/tether/provider/tiktok"
 	"github.com/tetherauth/tether/provider/twitch"
+	"github.com/tetherauth/tether/provider/twitter"
 	"github.com/tetherauth/tether/provider/vercel"
 	"github.com/tetherauth/tether/provider/x"
 	"github.com/tetherauth/tether/provider/xero"
@@ -47,13 +48,22 @@ import (
 
 // TestConformance runs the provider conformance suite on every catalogue
 // provider, each against a fake built from the shapes its harness declares
-// (its package documentation names the sources). A catalogue strategy
-// without a harness fails.
+// (its package documentation names the sources): the OAuth 2.0 and OpenID
+// Connect ones with Run, the OAuth 1.0a ones with RunOAuth1. A catalogue
+// strategy without a harness fails.
 func TestConformance(t *testing.T) {
 	for _, s := range provider.Catalogue() {
 		h, ok := harnesses[s.Slug()]
-		if !ok {
-			t.Errorf("%s has no conformance harness", s)
+		h1, ok1 := oauth1Harnesses[s.Slug()]
+		switch {
+		case ok == ok1:
+			t.Errorf("%s has no conformance harness, or one of each kind", s)
+			continue
+		case ok1:
+			t.Run(s.Slug(), func(t *testing.T) {
+				t.Parallel()
+				c.RunOAuth1(t, h1)
+			})
 			continue
 		}
 		t.Run(s.Slug(), func(t *testing.T) {
@@ -107,8 +117,47 @@ var variants = map[string]map[string]c.Harness{
 	"notion": {"users/me": notionHarness(false)},
 }
 
-// harnesses are the documented shapes of each catalogue provider, by
-// strategy slug.
+// oauth1Harnesses are the documented shapes of the OAuth 1.0a catalogue
+// providers, by strategy slug.
+var oauth1Harnesses = map[string]c.OAuth1Harness{
+	// X's legacy OAuth 1.0a integration: request token, authenticate page
+	// and access token under /oauth, the profile from v1.1
+	// verify_credentials (id_str, a name to split, an email address only
+	// when verified), errors in X's {"errors":[{"code":...}]} shape,
+	// invalidate_token signed with the token credentials.
+	"twitter": {
+		New: func(s c.OAuth1Server) (provider.OAuth1, error) {
+			return twitter.New(twitter.Config{Credentials: provider.Credentials{ClientID: s.ConsumerKey, ClientSecret: s.ConsumerSecret}, BaseURL: s.URL, HTTP: s.HTTP()})
+		},
+		Strategy: "oauth_twitter", Title: "Twitter",
+		RequestToken: "/oauth/request_token", Authorize: "/oauth/authenticate", AccessToken: "/oauth/access_token",
+		Profile: []c.Route{{Path: "/1.1/account/verify_credentials.json",
+			Query: url.Values{"include_email": {"true"}, "skip_status": {"true"}, "include_entities": {"false"}},
+			Body: func(u c.User, _ []string) any {
+				m := map[string]any{"id": u.NumericID(), "id_str": u.ID, "name": u.Name(), "screen_name": u.Username,
+					"protected": false, "verified": false, "profile_image_url_https": u.AvatarURL}
+				if u.Verified() { // X returns verified addresses only
+					m["email"] = u.Email
+				}
+				return m
+			}}},
+		ErrorBody: `{"errors":[{"code":89,"message":"Invalid or expired token."}]}`,
+		Revoke:    &c.OAuth1Revoke{Path: "/1.1/oauth/invalidate_token"},
+		Expect: func(u c.User, w *provider.Identity) {
+			if !u.Verified() {
+				w.EmailAddress, w.EmailVerified = "", nil
+			}
+		},
+		Examples: []c.Example{{Name: "Documented", Bodies: map[string]string{"/1.1/account/verify_credentials.json": doc("twitter", "verify_credentials.json")},
+			Want: provider.Identity{
+				ProviderUserID: "6253282", EmailAddress: "dev@example.com", EmailVerified: ptr(true), FirstName: "X", LastName: "Developers",
+				Username: "XDevelopers", AvatarURL: "https://pbs.twimg.com/profile_images/880136122604507136/xHrnqf1T_normal.jpg",
+			}}},
+	},
+}
+
+// harnesses are the documented shapes of each OAuth 2.0 and OpenID Connect
+// catalogue provider, by strategy slug.
 var harnesses = map[string]c.Harness{
 	// Sign in with
 	// Apple's documented shapes: response_mode=form_post with the "user"

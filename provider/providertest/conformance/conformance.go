@@ -3,9 +3,7 @@ package conformance
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -23,52 +21,33 @@ import (
 // starts its own fake server and its own provider with h.New.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
-	if err := h.check(); err != nil {
-		t.Fatalf("conformance: invalid Harness: %v", err)
-	}
 	signer, err := providertest.NewSigner()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &suite{h: &h, signer: signer}
-	tests := []struct {
-		name string
-		fn   func(*testing.T)
-	}{
-		{"Metadata", s.testMetadata},
-		{"Capabilities", s.testCapabilities},
-		{"AuthCodeURL", s.testAuthCodeURL},
-	}
-	for _, fx := range fixtures {
-		tests = append(tests, struct {
-			name string
-			fn   func(*testing.T)
-		}{"Exchange/" + fx.name, func(t *testing.T) { s.testExchange(t, fx.user) }})
-	}
-	tests = append(tests, []struct {
-		name string
-		fn   func(*testing.T)
-	}{
-		{"Exchange/TokenError400", func(t *testing.T) { s.testTokenFault(t, token400, http.StatusBadRequest, "invalid_grant") }},
-		{"Exchange/TokenError200", func(t *testing.T) { s.testTokenFault(t, token200Error, http.StatusOK, "bad_verification_code") }},
-		{"Exchange/TokenNotJSON", func(t *testing.T) { s.testTokenFault(t, tokenNotJSON, 0, "") }},
-		{"Exchange/TokenWithoutAccessToken", func(t *testing.T) { s.testTokenFault(t, tokenNoAccessToken, 0, "") }},
-		{"Exchange/ProfileError200", s.testProfileError},
-		{"Exchange/IDTokenWrongNonce", s.testWrongNonce},
-		{"Refresh", s.testRefresh},
-		{"Revoke", s.testRevoke},
-		{"VerifyIDToken", s.testVerifyIDToken},
-		{"NoSecretInProvider", s.testPrintProvider},
-	}...)
-	for _, ex := range h.Examples {
-		tests = append(tests, struct {
-			name string
-			fn   func(*testing.T)
-		}{"Example/" + ex.Name, func(t *testing.T) { s.testExample(t, ex) }})
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, tc.fn)
-	}
+	plan{
+		invalid: h.check(),
+		first: []subtest{
+			{"Metadata", s.testMetadata},
+			{"Capabilities", s.testCapabilities},
+			{"AuthCodeURL", s.testAuthCodeURL},
+		},
+		exchange: s.testExchange,
+		then: []subtest{
+			{"Exchange/TokenError400", func(t *testing.T) { s.testTokenFault(t, token400, http.StatusBadRequest, "invalid_grant") }},
+			{"Exchange/TokenError200", func(t *testing.T) { s.testTokenFault(t, token200Error, http.StatusOK, "bad_verification_code") }},
+			{"Exchange/TokenNotJSON", func(t *testing.T) { s.testTokenFault(t, tokenNotJSON, 0, "") }},
+			{"Exchange/TokenWithoutAccessToken", func(t *testing.T) { s.testTokenFault(t, tokenNoAccessToken, 0, "") }},
+			{"Exchange/ProfileError200", s.testProfileError},
+			{"Exchange/IDTokenWrongNonce", s.testWrongNonce},
+			{"Refresh", s.testRefresh},
+			{"Revoke", s.testRevoke},
+			{"VerifyIDToken", s.testVerifyIDToken},
+			{"NoSecretInProvider", s.testPrintProvider},
+		},
+		example: s.testExample,
+	}.run(t, h.Examples)
 }
 
 // check reports a harness the suite cannot run.
@@ -101,28 +80,7 @@ func (h *Harness) check() error {
 	case h.Revoke != nil && h.Revoke.TokenIn == InFormParam && h.Revoke.FormParam == "":
 		return errors.New("Revoke.FormParam is required with InFormParam")
 	}
-	for _, r := range h.Profile.Routes {
-		if r.Path == "" || r.Body == nil {
-			return errors.New("every Profile.Routes entry needs Path and Body")
-		}
-	}
-	for _, ex := range h.Examples {
-		if ex.Name == "" {
-			return errors.New("every Example needs a Name")
-		}
-		if ex.Claims != nil && h.IDToken == nil {
-			return fmt.Errorf("Example %s has Claims but the harness has no IDToken", ex.Name)
-		}
-		for path, body := range ex.Bodies {
-			if !slices.ContainsFunc(h.Profile.Routes, func(r Route) bool { return r.Path == path }) {
-				return fmt.Errorf("Example %s has a body for %s, which is no Profile.Routes path", ex.Name, path)
-			}
-			if !json.Valid([]byte(body)) {
-				return fmt.Errorf("Example %s: the body for %s is not JSON", ex.Name, path)
-			}
-		}
-	}
-	return nil
+	return checkRoutes(h.Profile.Routes, h.Examples, h.IDToken != nil)
 }
 
 // suite is one run.
@@ -135,14 +93,7 @@ type suite struct {
 func (s *suite) start(t *testing.T) (*fake, provider.Provider) {
 	t.Helper()
 	f := newFake(t, s.h, s.signer)
-	p, err := s.h.New(f.Server)
-	if err != nil {
-		t.Fatalf("Harness.New: %v", err)
-	}
-	if p == nil {
-		t.Fatal("Harness.New returned a nil provider")
-	}
-	return f, p
+	return f, build(t, s.h.New, f.Server)
 }
 
 // flow is one authorization: its request and the browser's callback.
@@ -247,13 +198,7 @@ func (s *suite) checkAuthURL(t *testing.T, f *fake, raw string, req provider.Aut
 
 func (s *suite) testMetadata(t *testing.T) {
 	f, p := s.start(t)
-	if got := p.Strategy().String(); got != s.h.Strategy {
-		t.Errorf("Strategy() = %q, want %q", got, s.h.Strategy)
-	}
-	md := p.Metadata()
-	if md.Title != s.h.Title {
-		t.Errorf("Metadata().Title = %q, want %q", md.Title, s.h.Title)
-	}
+	md := checkNames(t, p, s.h.Strategy, s.h.Title)
 	if !slices.Equal(md.DefaultScopes, s.h.DefaultScopes) {
 		t.Errorf("Metadata().DefaultScopes = %q, want %q", md.DefaultScopes, s.h.DefaultScopes)
 	}
@@ -280,20 +225,7 @@ func (s *suite) testMetadata(t *testing.T) {
 
 func (s *suite) testCapabilities(t *testing.T) {
 	_, p := s.start(t)
-	check := func(name string, has, declared bool) {
-		switch {
-		case has && !declared:
-			t.Errorf("the provider implements provider.%s, which the harness does not declare", name)
-		case !has && declared:
-			t.Errorf("the harness declares %s, which the provider does not implement", name)
-		}
-	}
-	_, refresher := p.(provider.Refresher)
-	_, revoker := p.(provider.Revoker)
-	_, verifier := p.(provider.IDTokenVerifier)
-	check("Refresher", refresher, s.h.Refresh != nil)
-	check("Revoker", revoker, s.h.Revoke != nil)
-	check("IDTokenVerifier", verifier, s.h.VerifiesIDTokens)
+	checkCapabilities(t, p, s.h.Refresh != nil, s.h.Revoke != nil, s.h.VerifiesIDTokens)
 }
 
 func (s *suite) testAuthCodeURL(t *testing.T) {
@@ -379,12 +311,7 @@ func (s *suite) testExchange(t *testing.T, u User) {
 // documented example's.
 func (s *suite) testExample(t *testing.T, ex Example) {
 	h := *s.h
-	h.Profile.Routes = slices.Clone(h.Profile.Routes)
-	for i, r := range h.Profile.Routes {
-		if body, ok := ex.Bodies[r.Path]; ok {
-			h.Profile.Routes[i].Body = func(User, []string) any { return json.RawMessage(body) }
-		}
-	}
+	h.Profile.Routes = withBodies(h.Profile.Routes, ex.Bodies)
 	u := User{ID: "example"}
 	if h.IDToken != nil {
 		idt := *h.IDToken
@@ -470,14 +397,8 @@ func (s *suite) testWrongNonce(t *testing.T) {
 	f, p := s.start(t)
 	fl := s.authorize(t, f, p, fixtures[0].user)
 	f.setFault(idTokenWrongNonce)
-	id, _, err := s.exchange(context.Background(), p, fl)
-	if err == nil {
-		t.Fatalf("Exchange succeeded with identity %+v, want verification.ErrIDTokenInvalid", *id)
-	}
-	if !errors.Is(err, verification.ErrIDTokenInvalid) {
-		t.Errorf("Exchange: %v, want verification.ErrIDTokenInvalid", err)
-	}
-	checkErr(t, f.secrets, err)
+	_, _, err := s.exchange(context.Background(), p, fl)
+	wantFailure(t, f.secrets, "Exchange", err, verification.ErrIDTokenInvalid)
 }
 
 func (s *suite) testProfileError(t *testing.T) {
@@ -487,14 +408,8 @@ func (s *suite) testProfileError(t *testing.T) {
 	f, p := s.start(t)
 	fl := s.authorize(t, f, p, fixtures[0].user)
 	f.setFault(profile200Error)
-	id, _, err := s.exchange(context.Background(), p, fl)
-	if err == nil {
-		t.Fatalf("Exchange succeeded with identity %+v, want verification.ErrFetchUser", *id)
-	}
-	if !errors.Is(err, verification.ErrFetchUser) {
-		t.Errorf("Exchange: %v, want verification.ErrFetchUser", err)
-	}
-	checkErr(t, f.secrets, err)
+	_, _, err := s.exchange(context.Background(), p, fl)
+	wantFailure(t, f.secrets, "Exchange", err, verification.ErrFetchUser)
 }
 
 func (s *suite) testRefresh(t *testing.T) {

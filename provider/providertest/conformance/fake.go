@@ -11,7 +11,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -96,13 +95,7 @@ func newFake(t *testing.T, h *Harness, signer *providertest.Signer) *fake {
 		t: t, h: h, signer: signer,
 		secrets: &secrets{}, codes: map[string]*grant{}, access: map[string]*grant{}, refresh: map[string]*grant{},
 	}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	f.Server = Server{
-		URL: srv.URL, Client: srv.Client(),
-		ClientID: "conformance-client-" + random(6), ClientSecret: "conformance-secret-" + random(16),
-	}
-	f.secrets.add(f.ClientSecret)
+	f.URL, f.Client, f.ClientID, f.ClientSecret = serve(t, f, f.secrets)
 	return f
 }
 
