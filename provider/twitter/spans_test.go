@@ -9,21 +9,13 @@ import (
 
 // traced returns a context with a recording span, under which the
 // provider's requests record theirs, and the function that ends it and
-// returns how many spans were recorded and every text they show: names,
-// status descriptions and attributes.
-func traced() (context.Context, func() (int, []string)) {
+// returns how many spans the requests recorded.
+func traced() (context.Context, func() int) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	ctx, root := tp.Tracer("twitter_test").Start(context.Background(), "twitter_test")
-	return ctx, func() (int, []string) {
+	return ctx, func() int {
 		root.End()
-		var texts []string
-		for _, sp := range rec.Ended() {
-			texts = append(texts, sp.Name(), sp.Status().Description)
-			for _, a := range sp.Attributes() {
-				texts = append(texts, string(a.Key)+"="+a.Value.Emit())
-			}
-		}
-		return len(rec.Ended()), texts
+		return len(rec.Ended()) - 1
 	}
 }

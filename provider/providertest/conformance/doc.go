@@ -1,5 +1,5 @@
 // Package conformance is the provider conformance suite: one function,
-// [Run], that takes a provider.Provider through full flows against a fake
+// [Run] ([RunOAuth1] for OAuth 1.0a), that takes a provider.Provider through full flows against a fake
 // of the provider it talks to, built from that provider's documented shapes,
 // which a [Harness] declares. provider/oidc and provider/oauth2 run it, the
 // catalogue runs it on every provider from one table of harnesses
@@ -80,6 +80,64 @@
 //     %#v or %s, or in the OpenTelemetry spans recorded under a traced
 //     exchange or revocation (HubSpot puts tokens in URL paths). The fake's error bodies echo the code, as real providers'
 //     error pages do.
+//
+// # OAuth 1.0a
+//
+// [RunOAuth1] is the suite's mode for provider.OAuth1 providers (RFC
+// 5849, X's legacy oauth_twitter), declared by an [OAuth1Harness]: the
+// temporary credential request, authorization page and token request
+// paths, the profile Routes (signed with the token credentials, with
+// their declared Query), the HTTP 401 ErrorBody, an optional
+// [OAuth1Revoke], Lacks, Expect and Examples as above:
+//
+//	conformance.RunOAuth1(t, conformance.OAuth1Harness{
+//		New: func(s conformance.OAuth1Server) (provider.OAuth1, error) {
+//			return twitter.New(twitter.Config{Credentials: provider.Credentials{
+//				ClientID: s.ConsumerKey, ClientSecret: s.ConsumerSecret}, BaseURL: s.URL, HTTP: s.HTTP()})
+//		},
+//		Strategy: "oauth_twitter", Title: "Twitter",
+//		RequestToken: "/oauth/request_token", Authorize: "/oauth/authenticate", AccessToken: "/oauth/access_token",
+//		Profile: []conformance.Route{{Path: "/1.1/account/verify_credentials.json", Body: ...}},
+//		Revoke:  &conformance.OAuth1Revoke{Path: "/1.1/oauth/invalidate_token"},
+//	})
+//
+// The fake checks every request's HMAC-SHA1 signature (consumer key,
+// timestamp, a nonce never seen before, the secret of the credentials its
+// oauth_token names) with providertest's own RFC 5849 code
+// ([providertest.ParseOAuth1Request]), independent of the provider's
+// signing library. What runs:
+//
+//   - Metadata: Strategy, Title, no OpenID Connect, issuer or default
+//     scopes; no provider.Refresher, provider.Revoker or
+//     provider.IDTokenVerifier; AuthCodeURL fails and sends nothing.
+//   - StartOAuth1: one signed temporary credential request whose
+//     oauth_callback is the redirect URI with state added and its own
+//     query kept; the authorization page at the declared path with the
+//     issued oauth_token; the returned TemporaryCredentials are the
+//     issued ones.
+//   - Exchange, for each fixture: the callback (oauth_token,
+//     oauth_verifier, state) redeemed as the account Service does, the
+//     Identity compared, the Token's AccessToken and TokenSecret the
+//     issued token credentials, without refresh token, ID token, expiry
+//     or scopes.
+//   - Refusals before anything is sent: no verifier, no temporary
+//     credentials or secret (verification.ErrTokenExchange), no oauth_token,
+//     another flow's or a repeated one (verification.ErrCallbackInvalid);
+//     the flow still completes afterwards.
+//   - Error shapes: the token request refused with HTTP 401
+//     (verification.ErrTokenExchange wrapping a *provider.OAuthError),
+//     another flow's verifier or a spent one (verification.ErrTokenExchange),
+//     the temporary credential request refused, a profile
+//     route answering HTTP 401 or a non-JSON page
+//     (verification.ErrFetchUser).
+//   - RevokeCredentials signed with the token credentials at the declared
+//     route, an HTTP 503 an error; without Revoke, an error wrapping
+//     provider.ErrRevocationUnsupported and no request.
+//   - Examples, served verbatim.
+//   - Secrets: no consumer secret, temporary credentials, token
+//     credentials, verifier or state in any error, printed provider,
+//     Token or TemporaryCredentials, or span; the fake's error pages echo
+//     the verifier and the token.
 //
 // The suite uses real HTTP (httptest) and never a mock of the provider. A
 // check the fake makes on a request fails the subtest with a message that

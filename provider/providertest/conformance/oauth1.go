@@ -31,7 +31,7 @@ func RunOAuth1(t *testing.T, h OAuth1Harness) {
 		then: []subtest{
 			{"Exchange/RefusedBeforeSending", s.testRefused},
 			{"Exchange/AccessTokenError401", s.testAccessTokenRefused},
-			{"Exchange/SpentVerifier", s.testSpentVerifier},
+			{"Exchange/VerifierRefused", s.testVerifierRefused},
 			{"Exchange/ProfileError401", func(t *testing.T) { s.testProfileFault(t, profile401) }},
 			{"Exchange/ProfileNotJSON", func(t *testing.T) { s.testProfileFault(t, profileNotJSON) }},
 			{"RevokeCredentials", s.testRevoke},
@@ -241,6 +241,8 @@ func (s *oauth1Suite) testRefused(t *testing.T) {
 	}{
 		{"NoVerifier", func(r *provider.ExchangeRequest) { r.Code = "" }, verification.ErrTokenExchange},
 		{"NoTemporaryCredentials", func(r *provider.ExchangeRequest) { r.Temporary = provider.TemporaryCredentials{} }, verification.ErrTokenExchange},
+		{"NoTemporarySecret", func(r *provider.ExchangeRequest) { r.Temporary.Secret = "" }, verification.ErrTokenExchange},
+		{"NoOAuthToken", func(r *provider.ExchangeRequest) { delete(r.Params, "oauth_token") }, verification.ErrCallbackInvalid},
 		{"AnotherFlowsOAuthToken", func(r *provider.ExchangeRequest) { r.Params["oauth_token"] = []string{other.tmp.Token} }, verification.ErrCallbackInvalid},
 		{"RepeatedOAuthToken", func(r *provider.ExchangeRequest) { r.Params["oauth_token"] = []string{fl.tmp.Token, fl.tmp.Token} }, verification.ErrCallbackInvalid},
 	} {
@@ -276,19 +278,21 @@ func (s *oauth1Suite) testAccessTokenRefused(t *testing.T) {
 	}
 }
 
-// testSpentVerifier: a verifier redeemed once is refused the second time.
-func (s *oauth1Suite) testSpentVerifier(t *testing.T) {
+// testVerifierRefused: another flow's verifier, and a verifier redeemed
+// before, are refused by the provider's server: verification.ErrTokenExchange.
+func (s *oauth1Suite) testVerifierRefused(t *testing.T) {
 	f, p := s.start(t)
-	fl := s.authorize(t, f, p, fixtures[0].user)
-	if _, _, err := p.Exchange(context.Background(), fl.exchangeRequest()); err != nil {
-		checkErr(t, f.secrets, err)
+	fl, other := s.authorize(t, f, p, fixtures[0].user), s.authorize(t, f, p, fixtures[0].user)
+	req := fl.exchangeRequest()
+	req.Code = other.callback.Get("oauth_verifier")
+	_, _, err := p.Exchange(context.Background(), req)
+	wantFailure(t, f.secrets, "Exchange with another flow's verifier", err, verification.ErrTokenExchange)
+	_, _, err = p.Exchange(context.Background(), other.exchangeRequest())
+	if err != nil {
 		t.Fatalf("Exchange: %v", err)
 	}
-	if _, _, err := p.Exchange(context.Background(), fl.exchangeRequest()); err == nil {
-		t.Error("a second Exchange of the same verifier succeeded")
-	} else {
-		checkErr(t, f.secrets, err)
-	}
+	_, _, err = p.Exchange(context.Background(), other.exchangeRequest())
+	wantFailure(t, f.secrets, "A second Exchange of a verifier", err, verification.ErrTokenExchange)
 }
 
 // testProfileFault: a failing profile route is verification.ErrFetchUser.
