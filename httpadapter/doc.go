@@ -107,7 +107,10 @@
 //
 // Repeated state, code, iss or error parameters on the callback are
 // oauth_callback_invalid; token parameters (access_token, id_token, ...) on
-// it are ignored. Nothing the handler logs or answers contains a code, a
+// it are ignored. An OAuth 1.0a provider (oauth_twitter) calls back with
+// state, oauth_token and oauth_verifier instead of a code (X adds denied
+// when the user refuses); the route and its answers are the same. Nothing
+// the handler logs or answers contains a code, a
 // state, a verifier, a binding value or a token: logs name the route
 // pattern, the status and the error code.
 package httpadapter

@@ -46,27 +46,30 @@
 //	Spotify            oauth_spotify        OAuth 2.0+PKCE  user-read-email user-read-private                  account_id (else id)           yes (may rotate)          no
 //	TikTok             oauth_tiktok         OAuth 2.0       user.info.basic                                    open_id                        yes, rotates              yes (access tokens)
 //	Twitch             oauth_twitch         OIDC            openid user:read:email                             ID token sub                   yes, rotates              yes (access tokens)
+//	Twitter (X legacy) oauth_twitter        OAuth 1.0a      (none: set on the app)                             id_str                         no (never expire)         yes (invalidate_token)
 //	Vercel             oauth_vercel         OIDC            openid email profile offline_access                ID token sub                   offline_access, rotates   yes (RFC 7009)
 //	X                  oauth_x              OAuth 2.0+PKCE  tweet.read users.read offline.access               data.id                        yes, rotates              yes (RFC 7009)
 //	Xero               oauth_xero           OIDC            openid profile email offline_access                xero_userid                    offline_access, rotates   yes (refresh tokens)
 //
 // The OpenID Connect providers send a nonce and validate the ID token in
 // full; every provider that accepts PKCE gets S256. Providers with refresh
-// implement [Refresher]; providers with revocation implement [Revoker]. A
+// implement [Refresher]; providers with revocation implement [Revoker]
+// (the OAuth 1.0a provider revokes with [OAuth1].RevokeCredentials). A
 // host's own provider is registered as oauth_custom_<slug>, built with
 // provider/oidc or provider/oauth2.
 //
-// Clerk's catalogue has 29 strategies; two are not served:
+// Clerk's catalogue has 29 strategies; 28 are served:
 //
-//   - oauth_twitter is Clerk's legacy X integration over OAuth 1.0a. It is
-//     not implemented: OAuth 1.0a needs a request token fetched before the
-//     redirect and its secret kept until the callback, and a flow here
-//     carries only its state, PKCE verifier and nonce, so it would need a
-//     per-provider flow secret in the Provider contract. oauth_x (OAuth 2.0
-//     with PKCE) signs in with the same X accounts.
-//   - oauth_enstall: no public documentation of Enstall's OAuth endpoints,
-//     scopes or profile could be found (Clerk names the strategy only), and
-//     a catalogue provider is written from its provider's documentation.
+//   - oauth_twitter, Clerk's legacy X integration, speaks OAuth 1.0a (RFC
+//     5849), not OAuth 2.0: provider/twitter implements [OAuth1], whose
+//     flows start with a request for temporary credentials that the Service
+//     keeps sealed with the flow until the callback, and whose tokens come
+//     with a secret ([Token].TokenSecret). New integrations should prefer
+//     oauth_x (OAuth 2.0 with PKCE), which signs in the same X accounts.
+//   - oauth_enstall is not served: no public documentation of Enstall's
+//     OAuth endpoints, scopes or profile could be found (Clerk names the
+//     strategy only), and a catalogue provider is written from its
+//     provider's documentation.
 //
 // # Errors
 //
