@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -281,5 +282,39 @@ func TestOAuth1SignIn(t *testing.T) {
 	c, err = e.svc.Complete(ctx, e.callback("2", at.Verification.ExternalVerificationRedirectURL, "12"))
 	if err != nil || c.Attempt == nil || c.Attempt.Status != account.StatusComplete || c.Attempt.UserID != "user_1" {
 		t.Fatalf("sign-in of user_1's identity: %v, %+v", err, c)
+	}
+}
+
+// Twenty deliveries of one callback at once: one verifies the account, the
+// others are refused, and X sees the verifier redeemed once.
+func TestOAuth1CallbackRaced(t *testing.T) {
+	e := newOAuth1Env(t)
+	a := e.connect("user_1")
+	p := e.callback("user_1", a.Verification.ExternalVerificationRedirectURL, snowflake)
+	const n = 20
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	verified := 0
+	for range n {
+		wg.Go(func() {
+			c, err := e.svc.Complete(context.Background(), p)
+			if err == nil && c.Account.Verification.Status == verification.StatusVerified {
+				mu.Lock()
+				verified++
+				mu.Unlock()
+			} else if !errors.Is(err, verification.ErrCallbackInvalid) {
+				t.Errorf("a raced callback: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if verified != 1 {
+		t.Fatalf("%d callbacks verified the account, want 1", verified)
+	}
+	if got := e.x.Stats().Requests["/oauth/access_token"]; got != 1 {
+		t.Fatalf("X got %d access_token requests, want 1", got)
+	}
+	if got, err := e.svc.Get(context.Background(), "user_1", a.ID); err != nil || got.Verification.Status != verification.StatusVerified {
+		t.Fatalf("account after the race: %v, %+v", err, got)
 	}
 }
