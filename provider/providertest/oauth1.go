@@ -3,6 +3,7 @@ package providertest
 import (
 	"cmp"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -384,12 +385,12 @@ func (s *OAuth1) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 	// X's is, beyond what a float64 holds.
 	fmt.Fprintf(&b, `{"id":%s,"id_str":%s,"name":%s,"screen_name":%s,"location":"","description":"",`+
 		`"protected":false,"followers_count":21,"friends_count":32,"created_at":"Wed May 23 06:01:13 +0000 2007","verified":false`,
-		jsonNumber(u.ID), strconv.Quote(u.ID), strconv.Quote(u.Name), strconv.Quote(u.ScreenName))
+		jsonNumber(u.ID), jsonString(u.ID), jsonString(u.Name), jsonString(u.ScreenName))
 	if u.ProfileImageURL != "" {
-		fmt.Fprintf(&b, `,"profile_image_url_https":%s`, strconv.Quote(u.ProfileImageURL))
+		fmt.Fprintf(&b, `,"profile_image_url_https":%s`, jsonString(u.ProfileImageURL))
 	}
 	if q.Get("include_email") == "true" && u.Email != "" {
-		fmt.Fprintf(&b, `,"email":%s`, strconv.Quote(u.Email))
+		fmt.Fprintf(&b, `,"email":%s`, jsonString(u.Email))
 	}
 	if q.Get("skip_status") != "true" {
 		b.WriteString(`,"status":{"id_str":"1","text":"hello"}`)
@@ -410,13 +411,20 @@ func (s *OAuth1) invalidateToken(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"access_token": p.cred.Token})
 }
 
+// jsonString is s as a JSON string (strconv.Quote writes Go escapes, which
+// JSON does not have).
+func jsonString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}
+
 // jsonNumber returns id as a JSON number when it is a decimal integer, else
 // as a JSON string.
 func jsonNumber(id string) string {
 	if _, err := strconv.ParseUint(id, 10, 64); err == nil {
 		return id
 	}
-	return strconv.Quote(id)
+	return jsonString(id)
 }
 
 func writeForm(w http.ResponseWriter, v url.Values) {
