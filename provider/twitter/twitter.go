@@ -207,7 +207,15 @@ func (p *Provider) StartOAuth1(ctx context.Context, req provider.AuthRequest) (s
 	cfg := p.config(ctx, callback)
 	token, secret, err := cfg.RequestToken()
 	if err != nil {
-		return "", none, p.failure(verification.ErrTokenExchange, "return temporary credentials", err)
+		e := p.failure(verification.ErrTokenExchange, "return temporary credentials", err)
+		var oe *provider.OAuthError
+		if errors.As(err, &oe) && (oe.Status == http.StatusUnauthorized || oe.Status == http.StatusForbidden) {
+			// X's answer when the API Key or Secret is wrong (401, code
+			// 32) or the callback is not in the app's allowlist (403,
+			// code 415): a configuration error the host must fix.
+			e = e.WithLongMessage(e.LongMessage + " Check the app's API Key and Secret, and that the callback URL is in the app's callback URL allowlist at X.")
+		}
+		return "", none, e
 	}
 	page, q := authenticatePath, url.Values{"oauth_token": {token}}
 	for _, v := range strings.Fields(req.Prompt) {

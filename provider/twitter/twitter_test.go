@@ -146,6 +146,10 @@ func TestErrorCodes(t *testing.T) {
 	if !errors.Is(err, verification.ErrTokenExchange) || !errors.As(err, &oe) || oe.Status != 401 || oe.Code != "" {
 		t.Fatalf("wrong consumer secret: %v", err)
 	}
+	var ve *verification.Error
+	if !errors.As(err, &ve) || !strings.Contains(ve.LongMessage, "API Key and Secret") || !strings.Contains(ve.LongMessage, "allowlist") {
+		t.Errorf("a refused request for temporary credentials does not say what to check: %v", err)
+	}
 	if h.x.Stats().SignatureFailures != 1 {
 		t.Errorf("signature failures %d", h.x.Stats().SignatureFailures)
 	}
